@@ -1,0 +1,50 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+  name: "ExplainCert",
+  products: [
+    .executable(name: "explaincert", targets: ["explaincert"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+  ],
+  targets: [
+    // System libraries (see each folder's README for why it exists).
+    .systemLibrary(name: "CGMP", providers: [.apt(["libgmp-dev"])]),
+    .systemLibrary(name: "CFLINT", providers: [.apt(["libflint-dev"])]),
+    .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+
+    // Exact numbers: GMP integers, rationals, dyadics; FLINT integer matrices.
+    .target(name: "ExactArithmetic", dependencies: ["CGMP", "CFLINT"]),
+    // NumPy .npy, CSV and JSON arrays.
+    .target(name: "DataIO"),
+    // ONNX's protobuf schema, generated once from onnx.proto (see the folder's README).
+    .target(
+      name: "ONNXProtobuf",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+    // The layer graph, ONNX import, and each operator's semantics, generic over the number type
+    // (with the dense float backend over BLAS).
+    .target(name: "Model", dependencies: ["ONNXProtobuf", "CBLAS"]),
+    // The float inference core: batched forward pass, activation patterns, Jacobians.
+    .target(name: "Inference", dependencies: ["Model", "CBLAS"]),
+
+    .executableTarget(
+      name: "explaincert",
+      dependencies: [
+        "Model", "Inference", "DataIO",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
+
+    .testTarget(
+      name: "ExactArithmeticTests",
+      dependencies: [
+        "ExactArithmetic",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+      ]),
+    .testTarget(name: "DataIOTests", dependencies: ["DataIO"]),
+  ]
+)

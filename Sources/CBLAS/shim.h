@@ -1,0 +1,4 @@
+#ifndef EXPLAINCERT_CBLAS_SHIM_H
+#define EXPLAINCERT_CBLAS_SHIM_H
+#include <cblas.h>
+#endif

@@ -1,0 +1,420 @@
+import Foundation
+import ONNXProtobuf
+import SwiftProtobuf
+
+extension Network {
+  /// The operators ExplainCert reads, by ONNX name.
+  public static let supportedOperators = [
+    "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv",
+    "Div", "Dropout", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu",
+    "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "PRelu", "RNN", "Relu", "Reshape", "Sigmoid",
+    "Softmax", "Squeeze", "Sub", "Transpose", "Unsqueeze",
+  ]
+
+  /// Loads an ONNX model file. Errors name the file and the problem.
+  public static func load(contentsOf path: String) throws -> Network {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw ModelError("\(path): cannot read the file")
+    }
+    do {
+      return try Network(onnx: data)
+    } catch let error as ModelError {
+      throw error.inFile(path)
+    }
+  }
+
+  /// Reads an ONNX model from its serialized bytes.
+  public init(onnx data: Data) throws {
+    guard !data.isEmpty else { throw ModelError("empty file, not an ONNX model") }
+    let model: Onnx_ModelProto
+    do {
+      var options = BinaryDecodingOptions()
+      options.messageDepthLimit = 64
+      model = try Onnx_ModelProto(serializedBytes: data, options: options)
+    } catch {
+      throw ModelError("not a valid ONNX model (protobuf decoding failed: \(error))")
+    }
+    guard model.hasGraph, !model.graph.node.isEmpty else {
+      throw ModelError("not a valid ONNX model (no graph or no nodes)")
+    }
+    let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 0
+    var importer = Importer(opset: opset)
+    self = try importer.run(model.graph, producer: model.producerName)
+  }
+}
+
+/// Builds a ``Network`` from an ONNX graph, folding constants as it goes.
+private struct Importer {
+  let opset: Int
+  var constants: [String: Constant] = [:]
+  var variables: Set<String> = []
+  var nodes: [Network.Node] = []
+  var embedding: Embedding?
+  var parameterCount = 0
+  var fresh = 0
+
+  init(opset: Int) {
+    self.opset = opset
+  }
+
+  mutating func run(_ graph: Onnx_GraphProto, producer: String) throws -> Network {
+    for tensor in graph.initializer {
+      let constant = try Constant(tensor)
+      constants[tensor.name] = constant
+      parameterCount += constant.count
+    }
+    let inputs = graph.input.filter { constants[$0.name] == nil }
+    guard inputs.count == 1, let input = inputs.first else {
+      throw ModelError("the graph has \(inputs.count) variable inputs (\(inputs.map(\.name).joined(separator: ", "))); ExplainCert reads models with exactly one")
+    }
+    let type = input.type.tensorType
+    let shape = type.shape.dim.map { dim -> Dimension in
+      if case .dimValue(let v)? = dim.value, v > 0 { return .fixed(Int(v)) }
+      if case .dimParam(let p)? = dim.value { return .symbolic(p) }
+      return .symbolic("")
+    }
+    let elementType = Int(type.elemType)
+    let isTokenIds = elementType == Onnx_TensorProto.DataType.int64.rawValue || elementType == Onnx_TensorProto.DataType.int32.rawValue
+    guard isTokenIds || elementType == Onnx_TensorProto.DataType.float.rawValue || elementType == Onnx_TensorProto.DataType.double.rawValue else {
+      throw ModelError("input '\(input.name)' has element type \(Constant.typeName(type.elemType)); float, double or int64 token ids are supported")
+    }
+    variables.insert(input.name)
+    for node in graph.node {
+      try add(node, tokenInput: isTokenIds ? input.name : nil)
+    }
+    if isTokenIds && embedding == nil {
+      throw ModelError("input '\(input.name)' holds integer token ids but is not read by an embedding Gather")
+    }
+    for output in graph.output where !variables.contains(output.name) {
+      throw ModelError("graph output '\(output.name)' is not computed from the input")
+    }
+    try checkLinksEndTheGraph(outputs: graph.output.map(\.name))
+    return Network(inputName: input.name, inputShape: shape, embedding: embedding, nodes: nodes,
+                   outputNames: graph.output.map(\.name), parameterCount: parameterCount,
+                   opsetVersion: opset, producer: producer)
+  }
+
+  func checkLinksEndTheGraph(outputs: [String]) throws {
+    for node in nodes {
+      guard case .link(let link) = node.operation else { continue }
+      if let reader = nodes.first(where: { $0.inputs.contains(node.outputs[0]) }) {
+        throw ModelError("output link \(link.name) (node '\(node.name)') is followed by \(reader.sourceOperator) (node '\(reader.name)'); Softmax, LogSoftmax and Sigmoid are supported only at the end")
+      }
+    }
+  }
+
+  func constant(_ name: String, of node: Onnx_NodeProto) throws -> Constant {
+    guard let value = constants[name] else {
+      if variables.contains(name) {
+        throw ModelError("node '\(node.name)' (\(node.opType)) needs '\(name)' to be a constant, but it depends on the input")
+      }
+      throw ModelError("node '\(node.name)' (\(node.opType)) reads '\(name)', which is neither an initializer nor computed earlier (missing initializer?)")
+    }
+    return value
+  }
+
+  func optionalConstant(_ node: Onnx_NodeProto, _ index: Int) throws -> Constant? {
+    guard index < node.input.count, !node.input[index].isEmpty else { return nil }
+    return try constant(node.input[index], of: node)
+  }
+
+  mutating func emit(_ node: Onnx_NodeProto, _ operation: Operation, inputs: [String], outputs: [String]? = nil) {
+    let outputs = outputs ?? [node.output[0]]
+    nodes.append(Network.Node(name: node.name.isEmpty ? outputs[0] : node.name, sourceOperator: node.opType,
+                              operation: operation, inputs: inputs, outputs: outputs))
+    variables.formUnion(outputs)
+  }
+
+  /// Emits `operation` reading `input` and writing a fresh intermediate value; returns its name.
+  mutating func emitIntermediate(_ node: Onnx_NodeProto, _ operation: Operation, input: String) -> String {
+    fresh += 1
+    let name = "\(node.output[0])/explaincert.\(fresh)"
+    emit(node, operation, inputs: [input], outputs: [name])
+    return name
+  }
+
+  mutating func add(_ node: Onnx_NodeProto, tokenInput: String?) throws {
+    guard node.domain.isEmpty || node.domain == "ai.onnx" else {
+      throw unsupported(node, reason: "operator domain '\(node.domain)'")
+    }
+    let attributes = Attributes(node)
+    if node.opType == "Constant" {
+      return try addConstant(node, attributes)
+    }
+    let present = node.input.filter { !$0.isEmpty }
+    for name in present where constants[name] == nil && !variables.contains(name) {
+      throw ModelError("node '\(node.name)' (\(node.opType)) reads '\(name)', which is neither an initializer nor computed earlier (missing initializer?)")
+    }
+    let variableInputs = present.filter { variables.contains($0) }
+    if variableInputs.isEmpty {
+      return try fold(node)
+    }
+    let x = node.input[0]
+    switch node.opType {
+    case "Gemm":
+      guard variables.contains(x) else { throw unsupported(node, reason: "a constant first operand") }
+      var input = x
+      if attributes.int("transA", default: 0) != 0 {
+        input = emitIntermediate(node, .transpose(permutation: [1, 0]), input: x)
+      }
+      let b = try constant(node.input[1], of: node)
+      guard b.shape.count == 2 else { throw ModelError("node '\(node.name)' (Gemm): B must be 2-D, got \(b.shape)") }
+      let weight = attributes.int("transB", default: 0) != 0 ? b : try transposed(b)
+      let alpha = attributes.float("alpha", default: 1)
+      let beta = attributes.float("beta", default: 1)
+      var bias = try optionalConstant(node, 2)
+      if let c = bias, beta != 1 {
+        bias = Constant(shape: c.shape, float32: c.float32.map { $0 * Float(beta) })
+      }
+      if alpha == 1 {
+        emit(node, .dense(weight: weight, bias: bias), inputs: [input])
+      } else {
+        let product = emitIntermediate(node, .dense(weight: weight, bias: nil), input: input)
+        if let bias {
+          let scaled = emitIntermediate(node, .scale(Constant(scalar: alpha)), input: product)
+          emit(node, .shift(bias), inputs: [scaled])
+        } else {
+          emit(node, .scale(Constant(scalar: alpha)), inputs: [product])
+        }
+      }
+    case "MatMul":
+      guard variableInputs.count == 1 else { throw notPiecewiseLinear(node, "multiplies two tensors that both depend on the input") }
+      guard variables.contains(x) else { throw unsupported(node, reason: "a constant left operand") }
+      let b = try constant(node.input[1], of: node)
+      guard b.shape.count == 2 else { throw unsupported(node, reason: "a \(b.shape.count)-D right operand") }
+      emit(node, .dense(weight: try transposed(b), bias: nil), inputs: [x])
+    case "Add", "Sub", "Mul", "Div":
+      try addArithmetic(node, variableInputs)
+    case "Neg":
+      emit(node, .scale(Constant(scalar: -1)), inputs: [x])
+    case "Relu":
+      emit(node, .relu, inputs: [x])
+    case "LeakyRelu":
+      emit(node, .leakyRelu(alpha: Constant(scalar: attributes.float("alpha", default: 0.01))), inputs: [x])
+    case "PRelu":
+      emit(node, .prelu(slope: try constant(node.input[1], of: node)), inputs: [x])
+    case "Abs":
+      emit(node, .abs, inputs: [x])
+    case "Clip":
+      var lower: Double?, upper: Double?
+      if opset < 11 {
+        if attributes.has("min") { lower = attributes.float("min", default: 0) }
+        if attributes.has("max") { upper = attributes.float("max", default: 0) }
+      } else {
+        lower = try optionalConstant(node, 1).map { Double(Float($0.values[0])) }
+        upper = try optionalConstant(node, 2).map { Double(Float($0.values[0])) }
+      }
+      if let l = lower, let u = upper, l > u { throw ModelError("node '\(node.name)' (Clip): min \(l) exceeds max \(u)") }
+      emit(node, .clip(lower: lower, upper: upper), inputs: [x])
+    case "Conv":
+      let weight = try constant(node.input[1], of: node)
+      let bias = try optionalConstant(node, 2)
+      let window = try attributes.window(kernel: attributes.ints("kernel_shape") ?? Array(weight.shape.dropFirst(2)))
+      emit(node, .conv(Convolution(weight: weight, bias: bias, window: window, group: attributes.int("group", default: 1))), inputs: [x])
+    case "MaxPool":
+      if node.output.count > 1, !node.output[1].isEmpty { throw unsupported(node, reason: "the Indices output") }
+      emit(node, .maxPool(try attributes.window(kernel: nil)), inputs: [x])
+    case "AveragePool":
+      emit(node, .averagePool(try attributes.window(kernel: nil), countIncludePad: attributes.int("count_include_pad", default: 0) != 0), inputs: [x])
+    case "GlobalAveragePool":
+      emit(node, .globalAveragePool, inputs: [x])
+    case "BatchNormalization":
+      try addBatchNorm(node, attributes)
+    case "Flatten":
+      emit(node, .reshape(.flatten(axis: attributes.int("axis", default: 1))), inputs: [x])
+    case "Reshape":
+      let target = try constant(node.input[1], of: node).integers
+      emit(node, .reshape(.reshape(target, allowZero: attributes.int("allowzero", default: 0) != 0)), inputs: [x])
+    case "Squeeze", "Unsqueeze":
+      let axes = try optionalConstant(node, 1)?.integers ?? attributes.ints("axes") ?? []
+      if node.opType == "Unsqueeze" && axes.isEmpty { throw ModelError("node '\(node.name)' (Unsqueeze): no axes") }
+      emit(node, .reshape(node.opType == "Squeeze" ? .squeeze(axes) : .unsqueeze(axes)), inputs: [x])
+    case "Identity", "Dropout":
+      if node.opType == "Dropout", node.output.count > 1, !node.output[1].isEmpty { throw unsupported(node, reason: "the mask output") }
+      emit(node, .reshape(.identity), inputs: [x])
+    case "Cast":
+      let to = attributes.int("to", default: 1)
+      guard to == Onnx_TensorProto.DataType.float.rawValue || to == Onnx_TensorProto.DataType.double.rawValue else {
+        throw unsupported(node, reason: "a cast of the input to \(Constant.typeName(Int32(to)))")
+      }
+      emit(node, .reshape(.identity), inputs: [x])
+    case "Transpose":
+      emit(node, .transpose(permutation: attributes.ints("perm") ?? []), inputs: [x])
+    case "Concat":
+      guard variableInputs.count == present.count else { throw unsupported(node, reason: "concatenating constants with the input") }
+      emit(node, .concat(axis: attributes.int("axis", default: 0)), inputs: present)
+    case "Gather":
+      try addEmbedding(node, attributes, tokenInput: tokenInput)
+    case "RNN":
+      try addRNN(node, attributes)
+    case "Softmax", "LogSoftmax":
+      let axis = attributes.int("axis", default: opset >= 13 ? -1 : 1)
+      emit(node, .link(node.opType == "Softmax" ? .softmax(axis: axis) : .logSoftmax(axis: axis)), inputs: [x])
+    case "Sigmoid":
+      emit(node, .link(.sigmoid), inputs: [x])
+    default:
+      throw unsupported(node, reason: nil)
+    }
+  }
+
+  func unsupported(_ node: Onnx_NodeProto, reason: String?) -> ModelError {
+    if let reason {
+      return ModelError("unsupported use of operator '\(node.opType)' in node '\(node.name)': \(reason)")
+    }
+    return ModelError("unsupported operator '\(node.opType)' in node '\(node.name)'; supported: \(Network.supportedOperators.joined(separator: ", "))")
+  }
+
+  func notPiecewiseLinear(_ node: Onnx_NodeProto, _ reason: String) -> ModelError {
+    ModelError("node '\(node.name)' (\(node.opType)) \(reason): the network is not piecewise linear")
+  }
+
+  func transposed(_ c: Constant) throws -> Constant {
+    let (rows, cols) = (c.shape[0], c.shape[1])
+    var values = [Double](repeating: 0, count: c.count)
+    for i in 0..<rows {
+      for j in 0..<cols { values[j * rows + i] = c.values[i * cols + j] }
+    }
+    return Constant(shape: [cols, rows], values: values)
+  }
+
+  mutating func addConstant(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    let value: Constant
+    if let tensor = attributes.tensor("value") {
+      value = try Constant(tensor)
+    } else if attributes.has("value_float") {
+      value = Constant(scalar: attributes.float("value_float", default: 0))
+    } else if let floats = attributes.values["value_floats"]?.floats {
+      value = Constant(shape: [floats.count], float32: floats)
+    } else if attributes.has("value_int") {
+      value = Constant(scalar: Double(attributes.int("value_int", default: 0)))
+    } else if let ints = attributes.ints("value_ints") {
+      value = Constant(shape: [ints.count], values: ints.map(Double.init))
+    } else {
+      throw unsupported(node, reason: "a Constant without a numeric value")
+    }
+    constants[node.output[0]] = value
+    parameterCount += value.count
+  }
+
+  mutating func addArithmetic(_ node: Onnx_NodeProto, _ variableInputs: [String]) throws {
+    let (a, b) = (node.input[0], node.input[1])
+    if variableInputs.count == 2 {
+      switch node.opType {
+      case "Add": emit(node, .add, inputs: [a, b])
+      case "Sub": emit(node, .subtract, inputs: [a, b])
+      default: throw notPiecewiseLinear(node, "multiplies or divides two tensors that both depend on the input")
+      }
+      return
+    }
+    let variableFirst = variables.contains(a)
+    let x = variableFirst ? a : b
+    let c = try constant(variableFirst ? b : a, of: node)
+    switch (node.opType, variableFirst) {
+    case ("Add", _): emit(node, .shift(c), inputs: [x])
+    case ("Sub", true): emit(node, .shift(c.negated()), inputs: [x])
+    case ("Sub", false):
+      let negated = emitIntermediate(node, .scale(Constant(scalar: -1)), input: x)
+      emit(node, .shift(c), inputs: [negated])
+    case ("Mul", _): emit(node, .scale(c), inputs: [x])
+    case ("Div", true):
+      if let zero = c.values.firstIndex(of: 0) { throw ModelError("node '\(node.name)' (Div) divides by a zero constant at index \(zero)") }
+      emit(node, .divide(c), inputs: [x])
+    default: throw notPiecewiseLinear(node, "divides a constant by the input")
+    }
+  }
+
+  mutating func addBatchNorm(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    if attributes.int("training_mode", default: 0) != 0 { throw unsupported(node, reason: "training mode") }
+    if node.output.count > 1, node.output.dropFirst().contains(where: { !$0.isEmpty }) { throw unsupported(node, reason: "running statistics outputs") }
+    let gamma = try constant(node.input[1], of: node).float32
+    let beta = try constant(node.input[2], of: node).float32
+    let mean = try constant(node.input[3], of: node).float32
+    let variance = try constant(node.input[4], of: node).float32
+    let epsilon = Float(attributes.float("epsilon", default: 1e-5))
+    guard Set([gamma.count, beta.count, mean.count, variance.count]).count == 1 else {
+      throw ModelError("node '\(node.name)' (BatchNormalization): parameter sizes differ")
+    }
+    // Folded once in float32, as the runtime folds it: s = γ / sqrt(var + ε), t = β − μ·s.
+    var scale = [Float](repeating: 0, count: gamma.count)
+    var shift = scale
+    for c in gamma.indices {
+      guard variance[c] + epsilon > 0 else { throw ModelError("node '\(node.name)' (BatchNormalization): variance + epsilon is not positive in channel \(c)") }
+      scale[c] = gamma[c] / (variance[c] + epsilon).squareRoot()
+      shift[c] = beta[c] - mean[c] * scale[c]
+    }
+    emit(node, .channelAffine(scale: Constant(shape: [gamma.count], float32: scale), shift: Constant(shape: [gamma.count], float32: shift)), inputs: [node.input[0]])
+  }
+
+  mutating func addEmbedding(_ node: Onnx_NodeProto, _ attributes: Attributes, tokenInput: String?) throws {
+    guard let tokenInput, node.input.count == 2, node.input[1] == tokenInput, embedding == nil else {
+      throw unsupported(node, reason: "Gather is supported only as the embedding lookup of integer token ids at the input")
+    }
+    let table = try constant(node.input[0], of: node)
+    guard attributes.int("axis", default: 0) == 0, table.shape.count == 2 else {
+      throw unsupported(node, reason: "an embedding table of shape \(table.shape) gathered on axis \(attributes.int("axis", default: 0))")
+    }
+    embedding = Embedding(table: table, outputName: node.output[0])
+    variables.insert(node.output[0])
+  }
+
+  mutating func addRNN(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    let activations = attributes.strings("activations") ?? ["Tanh"]
+    guard activations == ["Relu"] else { throw notPiecewiseLinear(node, "uses activations \(activations) (only Relu is piecewise linear)") }
+    guard (attributes.string("direction") ?? "forward") == "forward" else { throw unsupported(node, reason: "direction \(attributes.string("direction") ?? "")") }
+    guard !attributes.has("clip"), attributes.int("layout", default: 0) == 0 else { throw unsupported(node, reason: "clip or layout 1") }
+    if node.input.count > 4, !node.input[4].isEmpty { throw unsupported(node, reason: "sequence_lens") }
+    let w = try constant(node.input[1], of: node)
+    let r = try constant(node.input[2], of: node)
+    let hidden = attributes.int("hidden_size", default: r.shape.last ?? 0)
+    guard w.shape.count == 3, w.shape[0] == 1, r.shape == [1, hidden, hidden] else {
+      throw ModelError("node '\(node.name)' (RNN): weights of shapes \(w.shape) and \(r.shape) do not fit hidden size \(hidden)")
+    }
+    var inputBias: Constant?, recurrentBias: Constant?
+    if let b = try optionalConstant(node, 3) {
+      guard b.count == 2 * hidden else { throw ModelError("node '\(node.name)' (RNN): bias of shape \(b.shape), expected [1, \(2 * hidden)]") }
+      inputBias = Constant(shape: [hidden], values: Array(b.values[..<hidden]))
+      recurrentBias = Constant(shape: [hidden], values: Array(b.values[hidden...]))
+    }
+    let recurrence = Recurrence(
+      inputWeight: w.reshaped([hidden, w.shape[2]]), recurrentWeight: r.reshaped([hidden, hidden]),
+      inputBias: inputBias, recurrentBias: recurrentBias,
+      initialState: try optionalConstant(node, 5), hiddenSize: hidden)
+    var outputs = node.output.map { $0 }
+    while outputs.count < 2 { outputs.append("") }
+    for i in outputs.indices where outputs[i].isEmpty { fresh += 1; outputs[i] = "\(node.name)/unused.\(fresh)" }
+    emit(node, .rnn(recurrence), inputs: [node.input[0]], outputs: Array(outputs.prefix(2)))
+  }
+
+  /// Evaluates a node whose inputs are all constants, in float32 as a runtime folds it.
+  mutating func fold(_ node: Onnx_NodeProto) throws {
+    let present = node.input.filter { !$0.isEmpty }
+    guard let first = present.first, let x = constants[first] else {
+      throw unsupported(node, reason: "a node without inputs")
+    }
+    if node.opType == "Cast" || node.opType == "Identity" || node.opType == "Dropout" {
+      constants[node.output[0]] = x
+      return
+    }
+    if node.opType == "Concat" {
+      let parts = try present.map { try constant($0, of: node) }
+      guard parts.allSatisfy({ $0.shape.count == 1 }) else { throw unsupported(node, reason: "concatenating constant tensors that are not 1-D") }
+      let values = parts.flatMap(\.values)
+      constants[node.output[0]] = Constant(shape: [values.count], values: values)
+      return
+    }
+    // Everything else: evaluate the node with the float core on the constant as its input.
+    var scratch = Importer(opset: opset)
+    scratch.constants = constants
+    scratch.variables = [first]
+    scratch.constants[first] = nil
+    try scratch.add(node, tokenInput: nil)
+    let network = Network(inputName: first, inputShape: x.shape.map { .fixed($0) }, embedding: nil, nodes: scratch.nodes,
+                          outputNames: [node.output[0]], parameterCount: 0, opsetVersion: opset, producer: "")
+    let plan = try Plan(network, inputShape: x.shape)
+    let input = DenseTensor<Float>(shape: [1] + x.shape, elements: x.float32)
+    guard let result = plan.evaluate(input).outputs[node.output[0]] else {
+      throw unsupported(node, reason: "folding it over constants")
+    }
+    constants[node.output[0]] = Constant(shape: Array(result.shape.dropFirst()), float32: Array(result.elements))
+  }
+}

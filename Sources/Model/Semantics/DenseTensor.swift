@@ -1,0 +1,230 @@
+import CBLAS
+
+/// A floating-point number type the dense tensor backend computes in.
+public protocol DenseScalar: BinaryFloatingPoint, Sendable {
+  /// A constant's values in this type (rounded once for float32; exact for float64).
+  static func values(of constant: Constant) -> [Self]
+  /// `y[M, N] = x[M, K] · w[N, K]ᵀ`, through BLAS.
+  static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
+}
+
+extension Float: DenseScalar {
+  public static func values(of constant: Constant) -> [Float] { constant.float32 }
+
+  public static func multiply(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+    if m == 1 {
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
+    }
+  }
+}
+
+extension Double: DenseScalar {
+  public static func values(of constant: Constant) -> [Double] { constant.values }
+
+  public static func multiply(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
+    if m == 1 {
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
+    } else {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
+    }
+  }
+}
+
+/// A dense row-major tensor of floats: the float inference core's implementation of the
+/// operator primitives.
+public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
+  public var shape: [Int]
+  public var elements: [Scalar]
+
+  public init(shape: [Int], elements: [Scalar]) {
+    precondition(shape.reduce(1, *) == elements.count, "shape \(shape) does not match \(elements.count) elements")
+    self.shape = shape
+    self.elements = elements
+  }
+
+  /// A tensor of `shape` whose elements `body` writes into zero-initialized storage.
+  @inlinable init(shape: [Int], _ body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+    let count = shape.reduce(1, *)
+    self.shape = shape
+    self.elements = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+      buffer.initialize(repeating: 0)
+      body(buffer)
+      initialized = count
+    }
+  }
+
+  public func reshaped(_ shape: [Int]) -> DenseTensor {
+    DenseTensor(shape: shape, elements: elements)
+  }
+
+  public func gathered(_ map: IndexMap, shape: [Int]) -> DenseTensor {
+    let blocks = elements.count / map.inputBlock
+    return DenseTensor(shape: shape) { out in
+      elements.withUnsafeBufferPointer { x in
+        map.indices.withUnsafeBufferPointer { indices in
+          for block in 0..<blocks {
+            let source = block * map.inputBlock
+            let target = block * indices.count
+            for j in 0..<indices.count where indices[j] >= 0 {
+              out[target + j] = x[source + Int(indices[j])]
+            }
+          }
+        }
+      }
+    }
+  }
+
+  public static func concatenated(_ parts: [DenseTensor], blockSizes: [Int], shape: [Int]) -> DenseTensor {
+    let blocks = parts[0].elements.count / blockSizes[0]
+    var elements: [Scalar] = []
+    elements.reserveCapacity(shape.reduce(1, *))
+    for block in 0..<blocks {
+      for (part, size) in zip(parts, blockSizes) {
+        elements.append(contentsOf: part.elements[(block * size)..<((block + 1) * size)])
+      }
+    }
+    return DenseTensor(shape: shape, elements: elements)
+  }
+
+  public func multiplied(byTransposeOf weight: Constant) -> DenseTensor {
+    let (n, k) = (weight.shape[0], weight.shape[1])
+    let m = elements.count / k
+    let w = Scalar.values(of: weight)
+    return DenseTensor(shape: Array(shape.dropLast()) + [n]) { out in
+      guard m > 0, n > 0 else { return }
+      if k == 0 { return }
+      elements.withUnsafeBufferPointer { x in
+        w.withUnsafeBufferPointer { w in
+          Scalar.multiply(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k)
+        }
+      }
+    }
+  }
+
+  public func adding(_ other: DenseTensor) -> DenseTensor {
+    combined(with: other, +)
+  }
+
+  public func subtracting(_ other: DenseTensor) -> DenseTensor {
+    combined(with: other, -)
+  }
+
+  @inlinable func combined(with other: DenseTensor, _ operation: (Scalar, Scalar) -> Scalar) -> DenseTensor {
+    DenseTensor(shape: shape) { out in
+      elements.withUnsafeBufferPointer { a in
+        other.elements.withUnsafeBufferPointer { b in
+          for i in 0..<a.count { out[i] = operation(a[i], b[i]) }
+        }
+      }
+    }
+  }
+
+  /// Applies `operation(element, constant)` with a broadcast constant.
+  @inlinable func combined(with constant: Broadcast, _ operation: (Scalar, Scalar) -> Scalar) -> DenseTensor {
+    let values = Scalar.values(of: constant.constant)
+    let inner = constant.inner, period = values.count
+    return DenseTensor(shape: shape) { out in
+      elements.withUnsafeBufferPointer { a in
+        values.withUnsafeBufferPointer { c in
+          if period == 1 {
+            let value = c[0]
+            for i in 0..<a.count { out[i] = operation(a[i], value) }
+            return
+          }
+          var i = 0
+          while i < a.count {
+            for v in 0..<period {
+              let value = c[v]
+              for _ in 0..<inner {
+                out[i] = operation(a[i], value)
+                i += 1
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  public func scaled(by factor: Broadcast) -> DenseTensor { combined(with: factor, *) }
+  public func divided(by divisor: Broadcast) -> DenseTensor { combined(with: divisor, /) }
+  public func shifted(by offset: Broadcast) -> DenseTensor { combined(with: offset, +) }
+
+  public func piecewise(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
+    // Per piece, the slope and offset of each element (nil slope: identity).
+    let resolved = pieces.map { piece -> (slope: Broadcast?, offset: Broadcast?, zero: Bool) in
+      switch piece {
+      case .zero: return (nil, nil, true)
+      case .identity: return (nil, nil, false)
+      case .scaled(let b): return (b, nil, false)
+      case .constant(let b): return (nil, b, true)
+      }
+    }
+    let slopes = resolved.map { $0.slope.map { Scalar.values(of: $0.constant) } }
+    let offsets = resolved.map { $0.offset.map { Scalar.values(of: $0.constant) } }
+    return DenseTensor(shape: shape) { out in
+      elements.withUnsafeBufferPointer { a in
+        choices.withUnsafeBufferPointer { choices in
+          let period = choices.count
+          for i in 0..<a.count {
+            let c = Int(choices[i % period])
+            let r = resolved[c]
+            if let s = r.slope {
+              out[i] = a[i] * slopes[c]![s.index(of: i)]
+            } else if let o = r.offset {
+              out[i] = offsets[c]![o.index(of: i)]
+            } else if !r.zero {
+              out[i] = a[i]
+            }
+          }
+        }
+      }
+    }
+  }
+
+  public func signs(minus threshold: Broadcast) -> [Int8] {
+    let values = Scalar.values(of: threshold.constant)
+    return elements.enumerated().map { i, x in
+      let t = values[threshold.index(of: i)]
+      return x > t ? 1 : (x < t ? -1 : 0)
+    }
+  }
+
+  public func argmax(over windows: IndexMap, window: Int) -> (choices: [UInt8], ties: Int) {
+    let blocks = elements.count / windows.inputBlock
+    let outputs = windows.outputBlock / window
+    var choices = [UInt8](repeating: 0, count: blocks * outputs)
+    var ties = 0
+    for block in 0..<blocks {
+      let base = block * windows.inputBlock
+      for j in 0..<outputs {
+        var best = -1
+        var tied = false
+        for k in 0..<window {
+          let index = windows.indices[j * window + k]
+          guard index >= 0 else { continue }
+          let value = elements[base + Int(index)]
+          if best < 0 {
+            best = k
+            tied = false
+          } else {
+            let current = elements[base + Int(windows.indices[j * window + best])]
+            if value > current { best = k; tied = false } else if value == current { tied = true }
+          }
+        }
+        choices[block * outputs + j] = UInt8(max(best, 0))
+        if tied { ties += 1 }
+      }
+    }
+    return (choices, ties)
+  }
+
+  public static func filled(with value: Broadcast, shape: [Int]) -> DenseTensor {
+    let values = Scalar.values(of: value.constant)
+    return DenseTensor(shape: shape) { out in
+      for i in 0..<out.count { out[i] = values[value.index(of: i)] }
+    }
+  }
+}

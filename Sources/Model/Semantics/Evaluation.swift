@@ -1,0 +1,224 @@
+/// Whether an evaluation chooses the pieces from the values (recording the pattern) or follows
+/// a given pattern (evaluating the affine map of that pattern's region, anywhere).
+public enum PatternMode: Sendable {
+  case record
+  case fixed(ActivationPattern)
+}
+
+/// What an evaluation hands to an observer at a piecewise-linear site: the values the site's
+/// choice depends on and the choices made.
+public struct SiteVisit<T: TensorAlgebra> {
+  /// The site's index in ``Plan/sites``.
+  public var site: Int
+  /// Where these choices start within the site (an RNN visits its site once per time step).
+  public var elementOffset: Int
+  /// The input of the piecewise-linear function.
+  public var preActivation: T
+  public var choices: ArraySlice<UInt8>
+}
+
+/// The result of evaluating a network's piecewise-linear body.
+public struct Evaluation<T: TensorAlgebra> {
+  /// The body's outputs by name: the graph outputs, or the inputs of the output links.
+  public var outputs: [String: T]
+  /// The choices made at every site (per copy, for the first copy's pattern only when recorded).
+  public var pattern: ActivationPattern
+  /// Per site, the number of elements exactly at a breakpoint (or with a tied max).
+  public var ties: [Int]
+}
+
+extension Plan {
+  /// The names of the body's outputs: graph outputs that no link computes, and links' inputs.
+  public var bodyOutputNames: [String] {
+    let links = network.links
+    var names: [String] = []
+    for name in network.outputNames {
+      let source = links.first { $0.output == name }?.input ?? name
+      if !names.contains(source) { names.append(source) }
+    }
+    return names
+  }
+
+  /// Evaluates the piecewise-linear body on `input` (shape: copies × ``inputShape``).
+  ///
+  /// With `offsets: false` every constant term (biases, shifts, Clip's saturation values,
+  /// initial states) is dropped, which evaluates the *linear part* of each affine piece: with a
+  /// fixed pattern and unit-vector inputs this yields the columns of the region's matrix A.
+  public func evaluate<T: TensorAlgebra>(
+    _ input: T, mode: PatternMode = .record, offsets: Bool = true,
+    visit: ((SiteVisit<T>) -> Void)? = nil
+  ) -> Evaluation<T> {
+    let copies = input.shape[0]
+    var values: [String: T] = [network.bodyInputName: input]
+    let keep = Set(bodyOutputNames)
+    let lastUse = lastUses()
+    var choices: [[UInt8]] = []
+    var ties: [Int] = []
+    var site = 0
+    func given(_ site: Int) -> [UInt8]? {
+      if case .fixed(let pattern) = mode { return pattern.choices[site] }
+      return nil
+    }
+    for (index, (node, step)) in zip(network.nodes, steps).enumerated() {
+      let inputs = node.inputs.map { values[$0]! }
+      let x = inputs.first!
+      func shaped(_ name: String) -> [Int] { [copies] + shapes[name]! }
+      let outShape = shaped(node.outputs[0])
+      var outputs: [T]
+      switch step {
+      case .dense(let weight, let bias):
+        var y = x.multiplied(byTransposeOf: weight)
+        if offsets, let bias { y = y.shifted(by: bias) }
+        outputs = [y]
+      case .conv(let groups, let toChannels, _, let bias):
+        let parts = groups.map { group in
+          x.gathered(group.patches, shape: [copies] + group.patchesShape).multiplied(byTransposeOf: group.weight)
+        }
+        let positions = groups[0].patchesShape[1]
+        let joined = parts.count == 1 ? parts[0]
+          : T.concatenated(parts, blockSizes: groups.map { $0.weight.shape[0] }, shape: [copies, groups[0].patchesShape[0], positions, toChannels.outputBlock / positions])
+        var y = joined.gathered(toChannels, shape: outShape)
+        if offsets, let bias { y = y.shifted(by: bias) }
+        outputs = [y]
+      case .scale(let factor):
+        outputs = [x.scaled(by: factor)]
+      case .divide(let divisor):
+        outputs = [x.divided(by: divisor)]
+      case .shift(let offset):
+        outputs = [offsets ? x.shifted(by: offset) : x]
+      case .affine(let scale, let shift):
+        let y = x.scaled(by: scale)
+        outputs = [offsets ? y.shifted(by: shift) : y]
+      case .add:
+        outputs = [x.adding(inputs[1])]
+      case .subtract:
+        outputs = [x.subtracting(inputs[1])]
+      case .pool(let windows, let window, let ones, let counts, _):
+        let patches = x.gathered(windows, shape: outShape + [window])
+        outputs = [patches.multiplied(byTransposeOf: ones).reshaped(outShape).divided(by: counts)]
+      case .reshape:
+        outputs = [x.reshaped(outShape)]
+      case .gather(let map, _):
+        outputs = [x.gathered(map, shape: outShape)]
+      case .concat(let blockSizes, _):
+        outputs = [T.concatenated(inputs, blockSizes: blockSizes, shape: outShape)]
+      case .elementwise(let breakpoints, let pieces):
+        let chosen: [UInt8]
+        if let fixed = given(site) {
+          chosen = fixed
+        } else {
+          let (recorded, tied) = Self.choose(x, breakpoints)
+          chosen = recorded
+          ties.append(tied)
+        }
+        visit?(SiteVisit(site: site, elementOffset: 0, preActivation: x, choices: chosen[...]))
+        outputs = [x.piecewise(offsets ? pieces : pieces.map(\.linearPart), choices: chosen)]
+        choices.append(chosen)
+        site += 1
+      case .maxPool(let windows, let window, _):
+        let chosen: [UInt8]
+        if let fixed = given(site) {
+          chosen = fixed
+        } else {
+          let (recorded, tied) = x.argmax(over: windows, window: window)
+          chosen = recorded
+          ties.append(tied)
+        }
+        visit?(SiteVisit(site: site, elementOffset: 0, preActivation: x, choices: chosen[...]))
+        outputs = [x.gathered(Self.selection(windows, window: window, choices: chosen, blocks: chosen.count / (windows.outputBlock / window)), shape: outShape)]
+        choices.append(chosen)
+        site += 1
+      case .rnn(let rnn):
+        let (y, state, chosen, tied) = evaluateRNN(rnn, x, copies: copies, fixed: given(site), offsets: offsets) { offset, z, slice in
+          visit?(SiteVisit(site: site, elementOffset: offset, preActivation: z, choices: slice))
+        }
+        outputs = [y, state]
+        if given(site) == nil { ties.append(tied) }
+        choices.append(chosen)
+        site += 1
+      case .link:
+        outputs = []
+      }
+      for (name, value) in zip(node.outputs, outputs) { values[name] = value }
+      for name in node.inputs where lastUse[name] == index && !keep.contains(name) { values[name] = nil }
+    }
+    return Evaluation(outputs: values.filter { keep.contains($0.key) }, pattern: ActivationPattern(choices: choices),
+                      ties: ties.isEmpty ? Array(repeating: 0, count: choices.count) : ties)
+  }
+
+  /// The number of breakpoints strictly below each element, and the count of exact ties.
+  static func choose<T: TensorAlgebra>(_ x: T, _ breakpoints: [Broadcast]) -> ([UInt8], Int) {
+    var chosen = [UInt8](repeating: 0, count: x.shape.reduce(1, *))
+    var tied = 0
+    for breakpoint in breakpoints {
+      let signs = x.signs(minus: breakpoint)
+      for i in chosen.indices {
+        if signs[i] > 0 { chosen[i] += 1 } else if signs[i] == 0 { tied += 1 }
+      }
+    }
+    return (chosen, tied)
+  }
+
+  /// The gather map that picks each window's chosen element, over `blocks` planes.
+  static func selection(_ windows: IndexMap, window: Int, choices: [UInt8], blocks: Int) -> IndexMap {
+    let outputs = windows.outputBlock / window
+    var indices = [Int32](repeating: 0, count: choices.count)
+    for block in 0..<blocks {
+      for j in 0..<outputs {
+        let k = block * outputs + j
+        indices[k] = Int32(block * windows.inputBlock) + windows.indices[j * window + Int(choices[k])]
+      }
+    }
+    return IndexMap(indices: indices, inputBlock: blocks * windows.inputBlock)
+  }
+
+  func evaluateRNN<T: TensorAlgebra>(
+    _ rnn: RNNStep, _ x: T, copies: Int, fixed: [UInt8]?, offsets: Bool,
+    visit: (Int, T, ArraySlice<UInt8>) -> Void
+  ) -> (T, T, [UInt8], Int) {
+    let stateShape = [copies, rnn.batch, rnn.hidden]
+    var h = T.filled(with: offsets ? rnn.initialState ?? Broadcast(scalar: 0) : Broadcast(scalar: 0), shape: stateShape)
+    var chosen: [UInt8] = []
+    var tied = 0
+    var states: [T] = []
+    let chunk = rnn.batch * rnn.hidden
+    for t in 0..<rnn.steps {
+      let xt = x.gathered(rnn.slices[t], shape: [copies, rnn.batch, rnn.features])
+      var z = xt.multiplied(byTransposeOf: rnn.recurrence.inputWeight)
+      if offsets, let bias = rnn.inputBias { z = z.shifted(by: bias) }
+      z = z.adding(h.multiplied(byTransposeOf: rnn.recurrence.recurrentWeight))
+      if offsets, let bias = rnn.recurrentBias { z = z.shifted(by: bias) }
+      let step: [UInt8]
+      if let fixed {
+        step = Array(fixed[(t * chunk)..<((t + 1) * chunk)])
+      } else {
+        let (recorded, ties) = Self.choose(z, [Broadcast(scalar: 0)])
+        step = recorded
+        tied += ties
+      }
+      visit(t * chunk, z, step[...])
+      h = z.piecewise([.zero, .identity], choices: step)
+      chosen += step
+      states.append(h)
+    }
+    let y = T.concatenated(states, blockSizes: Array(repeating: chunk, count: rnn.steps), shape: [copies] + rnn.outputShape)
+    return (y, h.reshaped([copies] + rnn.finalStateShape), fixed ?? chosen, tied)
+  }
+
+  /// For each value, the index of the last node that reads it.
+  func lastUses() -> [String: Int] {
+    var result: [String: Int] = [:]
+    for (index, node) in network.nodes.enumerated() {
+      for name in node.inputs { result[name] = index }
+    }
+    return result
+  }
+}
+
+extension Piece {
+  /// The piece without its constant term.
+  public var linearPart: Piece {
+    if case .constant = self { return .zero }
+    return self
+  }
+}

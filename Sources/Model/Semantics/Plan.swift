@@ -1,0 +1,324 @@
+/// A network specialized to one concrete input shape: every value's shape is known and every
+/// index map (im2col, pooling windows, transposes) is computed once.
+public struct Plan: Sendable {
+  public let network: Network
+  /// The shape of the body's input (the embedding vectors for token models).
+  public let inputShape: [Int]
+  /// The shape of every value, without the leading copies dimension.
+  public let shapes: [String: [Int]]
+  /// The piecewise-linear sites, in evaluation order.
+  public let sites: [PatternSite]
+  let steps: [Step]
+
+  /// Resolves shapes and index maps for a body input of the given shape.
+  public init(_ network: Network, inputShape: [Int]) throws {
+    self.network = network
+    self.inputShape = inputShape
+    var shapes = [network.bodyInputName: inputShape]
+    var steps: [Step] = []
+    var sites: [PatternSite] = []
+    for node in network.nodes {
+      let inputShapes = try node.inputs.map { name -> [Int] in
+        guard let shape = shapes[name] else {
+          throw ModelError("node '\(node.name)' (\(node.sourceOperator)) reads '\(name)', which nothing computes")
+        }
+        return shape
+      }
+      do {
+        let (step, outputShapes, site) = try Step.resolve(node, inputShapes: inputShapes)
+        for (name, shape) in zip(node.outputs, outputShapes) { shapes[name] = shape }
+        if let site { sites.append(site) }
+        steps.append(step)
+      } catch let error as ModelError {
+        throw ModelError("node '\(node.name)' (\(node.sourceOperator)): \(error.message)")
+      }
+    }
+    self.shapes = shapes
+    self.steps = steps
+    self.sites = sites
+  }
+
+  /// The shape of a value.
+  public func shape(of value: String) -> [Int]? { shapes[value] }
+
+  /// Number of scalar inputs of the body: the dimension of the explanation's input space.
+  public var inputCount: Int { inputShape.reduce(1, *) }
+}
+
+/// A node with everything its evaluation needs at a concrete shape.
+enum Step: Sendable {
+  case dense(weight: Constant, bias: Broadcast?)
+  case conv(groups: [(patches: IndexMap, patchesShape: [Int], weight: Constant)], toChannels: IndexMap, outShape: [Int], bias: Broadcast?)
+  case scale(Broadcast), divide(Broadcast), shift(Broadcast)
+  case affine(scale: Broadcast, shift: Broadcast)
+  case add, subtract
+  case pool(windows: IndexMap, window: Int, ones: Constant, counts: Broadcast, outShape: [Int])
+  case reshape([Int])
+  case gather(IndexMap, [Int])
+  case concat(blockSizes: [Int], shape: [Int])
+  case elementwise(breakpoints: [Broadcast], pieces: [Piece])
+  case maxPool(windows: IndexMap, window: Int, outShape: [Int])
+  case rnn(RNNStep)
+  case link
+
+  /// The resolved step, the output shapes, and the pattern site if the node has one.
+  static func resolve(_ node: Network.Node, inputShapes: [[Int]]) throws -> (Step, [[Int]], PatternSite?) {
+    let shape = inputShapes.first ?? []
+    func site(_ kind: PatternSite.Kind, _ shape: [Int]) -> PatternSite {
+      PatternSite(node: node.name, kind: kind, shape: shape)
+    }
+    func elementwise(_ breakpoints: [Broadcast], _ pieces: [Piece]) -> (Step, [[Int]], PatternSite?) {
+      (.elementwise(breakpoints: breakpoints, pieces: pieces), [shape],
+       site(.elementwise(breakpoints: breakpoints, pieces: pieces, name: node.sourceOperator), shape))
+    }
+    switch node.operation {
+    case .dense(let weight, let bias):
+      guard let last = shape.last, last == weight.shape[1] else {
+        throw ModelError("input shape \(shape) does not match weight shape \(weight.shape)")
+      }
+      let out = Array(shape.dropLast()) + [weight.shape[0]]
+      return (.dense(weight: weight, bias: try bias.map { try broadcast($0, to: out) }), [out], nil)
+    case .conv(let conv):
+      return try resolveConv(conv, shape)
+    case .scale(let c):
+      return (.scale(try broadcast(c, to: shape)), [shape], nil)
+    case .divide(let c):
+      return (.divide(try broadcast(c, to: shape)), [shape], nil)
+    case .shift(let c):
+      return (.shift(try broadcast(c, to: shape)), [shape], nil)
+    case .channelAffine(let scale, let shift):
+      guard shape.count >= 2, shape[1] == scale.count else {
+        throw ModelError("expects channels on axis 1 of size \(scale.count), got shape \(shape)")
+      }
+      let inner = shape.dropFirst(2).reduce(1, *)
+      return (.affine(scale: Broadcast(scale, inner: inner), shift: Broadcast(shift, inner: inner)), [shape], nil)
+    case .add, .subtract:
+      guard inputShapes.count == 2, inputShapes[0] == inputShapes[1] else {
+        throw ModelError("adds two variable tensors of shapes \(inputShapes.map { $0 }); only equal shapes are supported")
+      }
+      if case .add = node.operation { return (.add, [shape], nil) }
+      return (.subtract, [shape], nil)
+    case .averagePool(let window, let countIncludePad):
+      return try resolveAveragePool(window, countIncludePad: countIncludePad, shape)
+    case .globalAveragePool:
+      guard shape.count == 4 else { throw ModelError("expects NCHW input, got shape \(shape)") }
+      let window = Window(kernel: [shape[2], shape[3]], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], autoPad: .notSet, ceilMode: false)
+      return try resolveAveragePool(window, countIncludePad: true, shape)
+    case .reshape(let rule):
+      let out = try rule.outputShape(for: shape)
+      return (.reshape(out), [out], nil)
+    case .transpose(let permutation):
+      let (map, out) = try transposeMap(shape, permutation)
+      return (.gather(map, out), [out], nil)
+    case .concat(let axis):
+      let rank = shape.count
+      let a = axis < 0 ? axis + rank : axis
+      guard a >= 0, a < rank, inputShapes.allSatisfy({ $0.count == rank && zip($0, shape).enumerated().allSatisfy { $0.offset == a || $0.element.0 == $0.element.1 } }) else {
+        throw ModelError("cannot concatenate shapes \(inputShapes) on axis \(axis)")
+      }
+      var out = shape
+      out[a] = inputShapes.reduce(0) { $0 + $1[a] }
+      let blocks = inputShapes.map { $0[a...].reduce(1, *) }
+      return (.concat(blockSizes: blocks, shape: out), [out], nil)
+    case .relu:
+      return elementwise([Broadcast(scalar: 0)], [.zero, .identity])
+    case .leakyRelu(let alpha):
+      return elementwise([Broadcast(scalar: 0)], [.scaled(Broadcast(alpha)), .identity])
+    case .prelu(let slope):
+      return elementwise([Broadcast(scalar: 0)], [.scaled(try broadcast(slope, to: shape)), .identity])
+    case .abs:
+      return elementwise([Broadcast(scalar: 0)], [.scaled(Broadcast(scalar: -1)), .identity])
+    case .clip(let lower, let upper):
+      var breakpoints: [Broadcast] = []
+      var pieces: [Piece] = []
+      if let lower {
+        breakpoints.append(Broadcast(scalar: lower))
+        pieces.append(.constant(Broadcast(scalar: lower)))
+      }
+      pieces.append(.identity)
+      if let upper {
+        breakpoints.append(Broadcast(scalar: upper))
+        pieces.append(.constant(Broadcast(scalar: upper)))
+      }
+      return elementwise(breakpoints, pieces)
+    case .maxPool(let window):
+      let (windows, size, out) = try poolWindows(window, shape, padding: false)
+      return (.maxPool(windows: windows, window: size, outShape: out), [out],
+              site(.maxPool(windows: windows, window: size), out))
+    case .rnn(let recurrence):
+      let step = try RNNStep(recurrence, inputShape: shape)
+      return (.rnn(step), [step.outputShape, step.finalStateShape],
+              site(.elementwise(breakpoints: [Broadcast(scalar: 0)], pieces: [.zero, .identity], name: "RNN"), step.patternShape))
+    case .link:
+      return (.link, [shape], nil)
+    }
+  }
+
+  static func resolveConv(_ conv: Convolution, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
+    let w = conv.weight.shape
+    guard shape.count == 4, w.count == 4 else {
+      throw ModelError("only 2-D convolutions on NCHW inputs are supported, got input \(shape) and weight \(w)")
+    }
+    let (n, cin) = (shape[0], shape[1])
+    let cout = w[0], cinPerGroup = w[1]
+    guard conv.group >= 1, cin == cinPerGroup * conv.group, cout % conv.group == 0 else {
+      throw ModelError("input has \(cin) channels but weight \(w) with group \(conv.group) expects \(cinPerGroup * conv.group)")
+    }
+    var window = conv.window
+    if window.kernel.isEmpty { window.kernel = [w[2], w[3]] }
+    let geometry = try window.geometry(height: shape[2], width: shape[3])
+    let positions = geometry.outHeight * geometry.outWidth
+    let coutPerGroup = cout / conv.group
+    var groups: [(IndexMap, [Int], Constant)] = []
+    let k = cinPerGroup * window.kernel[0] * window.kernel[1]
+    for g in 0..<conv.group {
+      let patches = geometry.patches(channels: (g * cinPerGroup)..<((g + 1) * cinPerGroup), channelCount: cin)
+      let weightValues = Array(conv.weight.values[(g * coutPerGroup * k)..<((g + 1) * coutPerGroup * k)])
+      groups.append((patches, [n, positions, k], Constant(shape: [coutPerGroup, k], values: weightValues)))
+    }
+    // [N, P, Cout] -> [N, Cout, P]
+    var toChannels = [Int32](repeating: 0, count: positions * cout)
+    for c in 0..<cout {
+      for p in 0..<positions { toChannels[c * positions + p] = Int32(p * cout + c) }
+    }
+    let out = [n, cout, geometry.outHeight, geometry.outWidth]
+    let bias = conv.bias.map { Broadcast($0, inner: positions) }
+    return (.conv(groups: groups, toChannels: IndexMap(indices: toChannels, inputBlock: positions * cout), outShape: out, bias: bias), [out], nil)
+  }
+
+  static func resolveAveragePool(_ window: Window, countIncludePad: Bool, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
+    let (windows, size, out) = try poolWindows(window, shape, padding: true)
+    let positions = out[2] * out[3]
+    var counts = [Double](repeating: Double(size), count: positions)
+    if !countIncludePad {
+      for p in 0..<positions {
+        counts[p] = Double(windows.indices[(p * size)..<((p + 1) * size)].filter { $0 >= 0 }.count)
+      }
+    }
+    return (.pool(windows: windows, window: size, ones: Constant(shape: [1, size], values: Array(repeating: 1, count: size)),
+                  counts: Broadcast(Constant(shape: [positions], values: counts)), outShape: out), [out], nil)
+  }
+
+  /// Windows over one H×W plane: `window` entries per output position, -1 for padding.
+  static func poolWindows(_ window: Window, _ shape: [Int], padding: Bool) throws -> (IndexMap, Int, [Int]) {
+    guard shape.count == 4 else { throw ModelError("expects NCHW input, got shape \(shape)") }
+    let geometry = try window.geometry(height: shape[2], width: shape[3])
+    let map = geometry.patches(channels: 0..<1, channelCount: 1)
+    return (map, window.kernel[0] * window.kernel[1], [shape[0], shape[1], geometry.outHeight, geometry.outWidth])
+  }
+}
+
+/// Broadcasts a constant to a value shape (NumPy rules): the result repeats over every block.
+public func broadcast(_ constant: Constant, to shape: [Int]) throws -> Broadcast {
+  if constant.count == 1 { return Broadcast(constant.reshaped([1]), inner: 1) }
+  let cshape = constant.shape
+  guard cshape.count <= shape.count else {
+    throw ModelError("constant of shape \(cshape) does not broadcast to \(shape)")
+  }
+  let aligned = Array(repeating: 1, count: shape.count - cshape.count) + cshape
+  for (c, s) in zip(aligned, shape) where c != 1 && c != s {
+    throw ModelError("constant of shape \(cshape) does not broadcast to \(shape)")
+  }
+  guard let first = aligned.firstIndex(where: { $0 != 1 }), let last = aligned.lastIndex(where: { $0 != 1 }) else {
+    return Broadcast(constant.reshaped([1]))
+  }
+  let inner = shape[(last + 1)...].reduce(1, *)
+  let span = Array(shape[first...last])
+  if Array(aligned[first...last]) == span {
+    return Broadcast(constant.reshaped([span.reduce(1, *)]), inner: inner)
+  }
+  // Expand the constant over the span where it has size-1 dimensions inside.
+  let spanStrides = strides(of: span)
+  let cstrides = strides(of: Array(aligned[first...last]))
+  var values = [Double](repeating: 0, count: span.reduce(1, *))
+  for i in values.indices {
+    var source = 0
+    for axis in span.indices {
+      let coordinate = (i / spanStrides[axis]) % span[axis]
+      if aligned[first + axis] != 1 { source += coordinate * cstrides[axis] }
+    }
+    values[i] = constant.values[source]
+  }
+  return Broadcast(Constant(shape: [values.count], values: values), inner: inner)
+}
+
+/// Row-major strides of a shape.
+func strides(of shape: [Int]) -> [Int] {
+  var result = [Int](repeating: 1, count: shape.count)
+  var stride = 1
+  for axis in shape.indices.reversed() {
+    result[axis] = stride
+    stride *= shape[axis]
+  }
+  return result
+}
+
+/// The index map of a transpose and its output shape.
+func transposeMap(_ shape: [Int], _ permutation: [Int]) throws -> (IndexMap, [Int]) {
+  let rank = shape.count
+  let perm = permutation.isEmpty ? Array((0..<rank).reversed()) : permutation
+  guard perm.count == rank, Set(perm) == Set(0..<rank) else {
+    throw ModelError("permutation \(permutation) does not fit shape \(shape)")
+  }
+  let out = perm.map { shape[$0] }
+  let inStrides = strides(of: shape)
+  let outStrides = strides(of: out)
+  let count = shape.reduce(1, *)
+  var indices = [Int32](repeating: 0, count: count)
+  for o in 0..<count {
+    var source = 0
+    for axis in 0..<rank {
+      let coordinate = (o / outStrides[axis]) % out[axis]
+      source += coordinate * inStrides[perm[axis]]
+    }
+    indices[o] = Int32(source)
+  }
+  return (IndexMap(indices: indices, inputBlock: count), out)
+}
+
+extension ShapeRule {
+  /// The output shape for a concrete input shape.
+  public func outputShape(for shape: [Int]) throws -> [Int] {
+    let count = shape.reduce(1, *)
+    switch self {
+    case .identity:
+      return shape
+    case .flatten(let axis):
+      let a = axis < 0 ? axis + shape.count : axis
+      guard a >= 0, a <= shape.count else { throw ModelError("flatten axis \(axis) out of range for shape \(shape)") }
+      return [shape[..<a].reduce(1, *), shape[a...].reduce(1, *)]
+    case .reshape(let target, let allowZero):
+      var out = target
+      for (i, d) in target.enumerated() where d == 0 && !allowZero {
+        guard i < shape.count else { throw ModelError("reshape to \(target) copies a dimension that \(shape) lacks") }
+        out[i] = shape[i]
+      }
+      let inferred = out.indices.filter { out[$0] == -1 }
+      guard inferred.count <= 1, out.allSatisfy({ $0 >= -1 }) else { throw ModelError("invalid reshape target \(target)") }
+      if let i = inferred.first {
+        let known = out.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
+        guard known > 0, count % known == 0 else { throw ModelError("cannot reshape \(shape) to \(target)") }
+        out[i] = count / known
+      }
+      guard out.reduce(1, *) == count else { throw ModelError("cannot reshape \(shape) to \(target)") }
+      return out
+    case .squeeze(let axes):
+      if axes.isEmpty { return shape.filter { $0 != 1 } }
+      let normalized = Set(axes.map { $0 < 0 ? $0 + shape.count : $0 })
+      for a in normalized where a < 0 || a >= shape.count || shape[a] != 1 {
+        throw ModelError("cannot squeeze axis \(a) of shape \(shape)")
+      }
+      return shape.enumerated().filter { !normalized.contains($0.offset) }.map(\.element)
+    case .unsqueeze(let axes):
+      let rank = shape.count + axes.count
+      let normalized = Set(axes.map { $0 < 0 ? $0 + rank : $0 })
+      guard normalized.count == axes.count, normalized.allSatisfy({ $0 >= 0 && $0 < rank }) else {
+        throw ModelError("invalid unsqueeze axes \(axes) for shape \(shape)")
+      }
+      var out: [Int] = []
+      var source = shape.makeIterator()
+      for axis in 0..<rank { out.append(normalized.contains(axis) ? 1 : source.next()!) }
+      return out
+    }
+  }
+}
