@@ -25,12 +25,13 @@ let package = Package(
     // ONNX's protobuf schema, generated once from onnx.proto (see the folder's README).
     .target(
       name: "ONNXProtobuf",
-      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      exclude: ["README.md"]),
     // The layer graph, ONNX import, and each operator's semantics, generic over the number type
     // (with the dense float backend over BLAS).
     .target(name: "Model", dependencies: ["ONNXProtobuf", "CBLAS"]),
     // The float inference core: batched forward pass, activation patterns, Jacobians.
-    .target(name: "Inference", dependencies: ["Model", "CBLAS"]),
+    .target(name: "Inference", dependencies: ["Model", "DataIO"]),
 
     .executableTarget(
       name: "explaincert",
@@ -45,6 +46,6 @@ let package = Package(
         "ExactArithmetic",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]),
-    .testTarget(name: "DataIOTests", dependencies: ["DataIO"]),
+    .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )

@@ -45,7 +45,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   }
 
   /// A tensor of `shape` whose elements `body` writes into zero-initialized storage.
-  @inlinable init(shape: [Int], _ body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+  @inlinable public init(shape: [Int], _ body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
     let count = shape.reduce(1, *)
     self.shape = shape
     self.elements = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in

@@ -1,0 +1,90 @@
+import Foundation
+import Model
+
+/// The float inference core: evaluates a network in float32 or float64 and records the
+/// activation pattern of every piecewise-linear operator.
+///
+/// Plans (index maps for one input shape) are built once per shape and cached; the core is safe
+/// to use from several threads.
+public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
+  public let network: Network
+  private var plans: [[Int]: Plan] = [:]
+  private let lock = NSLock()
+
+  public init(_ network: Network) {
+    self.network = network
+  }
+
+  /// The plan for a body input of the given shape (without the copies dimension).
+  public func plan(for shape: [Int]) throws -> Plan {
+    lock.lock()
+    defer { lock.unlock() }
+    if let plan = plans[shape] { return plan }
+    let plan = try Plan(network, inputShape: shape)
+    plans[shape] = plan
+    return plan
+  }
+
+  /// Runs the network on one body input (`input.shape` = the body's input shape) or on several
+  /// stacked along a leading copies dimension (`copies: true`).
+  public func run(_ input: DenseTensor<Scalar>) throws -> Prediction<Scalar> {
+    let plan = try plan(for: Array(input.shape.dropFirst()))
+    let evaluation = plan.evaluate(input)
+    var outputs: [String: DenseTensor<Scalar>] = [:]
+    for name in network.outputNames {
+      if let link = network.links.first(where: { $0.output == name }) {
+        outputs[name] = link.link.apply(to: evaluation.outputs[link.input]!)
+      } else {
+        outputs[name] = evaluation.outputs[name]!
+      }
+    }
+    return Prediction(plan: plan, outputs: outputs, logits: evaluation.outputs, pattern: evaluation.pattern, ties: evaluation.ties)
+  }
+
+  /// The Jacobian of each body output with respect to the body input at `x0` (one input, no
+  /// copies dimension), computed exactly as the float core would: by evaluating the linear part
+  /// of x0's region on the unit vectors. Rows are outputs, columns inputs.
+  public func jacobian(at x0: DenseTensor<Scalar>) throws -> [String: DenseTensor<Scalar>] {
+    let plan = try plan(for: x0.shape)
+    let pattern = plan.evaluate(x0.reshaped([1] + x0.shape)).pattern
+    let n = plan.inputCount
+    let identity = DenseTensor<Scalar>(shape: [n] + x0.shape) { out in
+      for j in 0..<n { out[j * n + j] = 1 }
+    }
+    let columns = plan.evaluate(identity, mode: .fixed(pattern), offsets: false).outputs
+    return columns.mapValues { value in
+      let outputs = value.elements.count / n
+      return DenseTensor(shape: [outputs, n]) { out in
+        for j in 0..<n {
+          for i in 0..<outputs { out[i * n + j] = value.elements[j * outputs + i] }
+        }
+      }
+    }
+  }
+
+  /// `vᵀ · J` for a body output at `x0`: the gradient of `v · output`.
+  public func vectorJacobianProduct(at x0: DenseTensor<Scalar>, output: String, vector v: [Scalar]) throws -> [Scalar] {
+    guard let jacobian = try jacobian(at: x0)[output] else {
+      throw ModelError("'\(output)' is not an output of the piecewise-linear body")
+    }
+    let (rows, n) = (jacobian.shape[0], jacobian.shape[1])
+    guard v.count == rows else { throw ModelError("vector has \(v.count) entries, output '\(output)' has \(rows)") }
+    var result = [Scalar](repeating: 0, count: n)
+    for i in 0..<rows where v[i] != 0 {
+      for j in 0..<n { result[j] += v[i] * jacobian.elements[i * n + j] }
+    }
+    return result
+  }
+}
+
+/// What the float core computed for a batch of inputs.
+public struct Prediction<Scalar: DenseScalar> {
+  public var plan: Plan
+  /// The graph's outputs by name (after any output link).
+  public var outputs: [String: DenseTensor<Scalar>]
+  /// The piecewise-linear body's outputs (before the output links).
+  public var logits: [String: DenseTensor<Scalar>]
+  public var pattern: ActivationPattern
+  /// Per site, elements exactly at a breakpoint.
+  public var ties: [Int]
+}

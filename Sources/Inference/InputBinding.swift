@@ -1,0 +1,68 @@
+import DataIO
+import Model
+
+/// Inputs bound to a network: the body's input values with a leading copies dimension.
+public struct BoundInput: Sendable {
+  /// The body's input (embedding vectors for token models), shape [copies] + ``valueShape``.
+  public var tensor: DenseTensor<Double>
+  /// The shape of one input as the model declares it (the array's shape without a stack
+  /// dimension); for token models, the shape of the ids.
+  public var declaredShape: [Int]
+  /// How many inputs are stacked along the leading dimension.
+  public var copies: Int { tensor.shape[0] }
+  /// The shape of one body input.
+  public var valueShape: [Int] { Array(tensor.shape.dropFirst()) }
+
+  /// One of the stacked inputs, without the copies dimension.
+  public func input(_ index: Int) -> DenseTensor<Double> {
+    let size = valueShape.reduce(1, *)
+    return DenseTensor(shape: valueShape, elements: Array(tensor.elements[(index * size)..<((index + 1) * size)]))
+  }
+}
+
+extension Network {
+  /// Checks an array against the declared input and turns it into body inputs.
+  ///
+  /// The array has the declared shape (symbolic dimensions take any size), or that shape with
+  /// one more leading dimension stacking several inputs. NaN and infinities are rejected; token
+  /// ids must be integers within the vocabulary. Errors name `file`.
+  public func bind(_ array: NumericArray, file: String) throws -> BoundInput {
+    func fail(_ message: String) -> ModelError { ModelError("\(file): \(message)") }
+    let declared = inputShape
+    let shape = array.shape
+    let stacked: Bool
+    if shape.count == declared.count && zip(declared, shape).allSatisfy({ $0.accepts($1) }) {
+      stacked = false
+    } else if shape.count == declared.count + 1 && zip(declared, shape.dropFirst()).allSatisfy({ $0.accepts($1) }) && shape[0] >= 1 {
+      stacked = true
+    } else {
+      throw fail("input of shape \(shape) does not match the model's input '\(inputName)' of shape \(declared.shapeDescription)")
+    }
+    if let bad = array.firstNonFiniteIndex {
+      throw fail("element \(bad) is \(array.asDoubles[bad]); inputs must be finite")
+    }
+    let copies = stacked ? shape[0] : 1
+    let one = Array(stacked ? shape.dropFirst() : shape[...])
+    guard let embedding else {
+      return BoundInput(tensor: DenseTensor(shape: [copies] + one, elements: array.asDoubles), declaredShape: one)
+    }
+    let width = embedding.width
+    var values: [Double] = []
+    values.reserveCapacity(array.count * width)
+    for (i, id) in array.asDoubles.enumerated() {
+      guard id == id.rounded(), id >= 0, id < Double(embedding.vocabularySize) else {
+        throw fail("token id \(id) at element \(i) is not an integer in 0..<\(embedding.vocabularySize)")
+      }
+      let row = Int(id) * width
+      values.append(contentsOf: embedding.table.values[row..<(row + width)])
+    }
+    return BoundInput(tensor: DenseTensor(shape: [copies] + one + [width], elements: values), declaredShape: one)
+  }
+}
+
+extension DenseTensor where Scalar == Double {
+  /// The same values rounded to float32 (the model's type).
+  public var float32: DenseTensor<Float> {
+    DenseTensor<Float>(shape: shape, elements: elements.map { Float($0) })
+  }
+}
