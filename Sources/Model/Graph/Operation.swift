@@ -7,6 +7,8 @@ public enum Operation: Sendable {
   // Affine.
   /// `y = x · Wᵀ + b` over the last axis; `weight` is [out, in] (Gemm and MatMul).
   case dense(weight: Constant, bias: Constant?)
+  /// `y = W · x` over the first axis of a 1-D or 2-D input (MatMul with a constant left operand).
+  case leftDense(weight: Constant)
   /// 2-D convolution, NCHW.
   case conv(Convolution)
   /// `y = x · scale` with a broadcast constant (Mul, and Gemm's alpha).

@@ -179,7 +179,11 @@ private struct Importer {
       }
     case "MatMul":
       guard variableInputs.count == 1 else { throw notPiecewiseLinear(node, "multiplies two tensors that both depend on the input") }
-      guard variables.contains(x) else { throw unsupported(node, reason: "a constant left operand") }
+      guard variables.contains(x) else {
+        let a = try constant(x, of: node)
+        guard a.shape.count == 2 else { throw unsupported(node, reason: "a \(a.shape.count)-D constant left operand") }
+        return emit(node, .leftDense(weight: a), inputs: [node.input[1]])
+      }
       let b = try constant(node.input[1], of: node)
       guard b.shape.count == 2 else { throw unsupported(node, reason: "a \(b.shape.count)-D right operand") }
       emit(node, .dense(weight: try transposed(b), bias: nil), inputs: [x])

@@ -70,6 +70,9 @@ extension Plan {
         var y = x.multiplied(byTransposeOf: weight)
         if offsets, let bias { y = y.shifted(by: bias) }
         outputs = [y]
+      case .leftDense(let weight, let toRows, let back, let rowsShape):
+        let rows = x.gathered(toRows, shape: [copies] + rowsShape).multiplied(byTransposeOf: weight)
+        outputs = [rows.gathered(back, shape: outShape)]
       case .conv(let groups, let toChannels, _, let bias):
         let parts = groups.map { group in
           x.gathered(group.patches, shape: [copies] + group.patchesShape).multiplied(byTransposeOf: group.weight)

@@ -48,6 +48,7 @@ public struct Plan: Sendable {
 /// A node with everything its evaluation needs at a concrete shape.
 enum Step: Sendable {
   case dense(weight: Constant, bias: Broadcast?)
+  case leftDense(weight: Constant, toRows: IndexMap, back: IndexMap, rowsShape: [Int])
   case conv(groups: [(patches: IndexMap, patchesShape: [Int], weight: Constant)], toChannels: IndexMap, outShape: [Int], bias: Broadcast?)
   case scale(Broadcast), divide(Broadcast), shift(Broadcast)
   case affine(scale: Broadcast, shift: Broadcast)
@@ -78,6 +79,15 @@ enum Step: Sendable {
       }
       let out = Array(shape.dropLast()) + [weight.shape[0]]
       return (.dense(weight: weight, bias: try bias.map { try broadcast($0, to: out) }), [out], nil)
+    case .leftDense(let weight):
+      guard shape.count == 1 || shape.count == 2, shape[0] == weight.shape[1] else {
+        throw ModelError("input shape \(shape) does not match left operand shape \(weight.shape)")
+      }
+      if shape.count == 1 { return (.dense(weight: weight, bias: nil), [[weight.shape[0]]], nil) }
+      let (rows, _) = try transposeMap(shape, [1, 0])
+      let out = [weight.shape[0], shape[1]]
+      let (back, _) = try transposeMap([shape[1], weight.shape[0]], [1, 0])
+      return (.leftDense(weight: weight, toRows: rows, back: back, rowsShape: [shape[1], shape[0]]), [out], nil)
     case .conv(let conv):
       return try resolveConv(conv, shape)
     case .scale(let c):
