@@ -46,6 +46,8 @@ let package = Package(
         "ExactArithmetic",
         .product(name: "PropertyBased", package: "swift-property-based"),
       ]),
+    .testTarget(name: "ModelTests", dependencies: ["Model", "Inference", "DataIO", "ONNXProtobuf"]),
+    .testTarget(name: "ExplainCertTests", dependencies: ["explaincert", "ONNXProtobuf", "DataIO"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )

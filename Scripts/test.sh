@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The test command: unit and property tests, then conformance of the float core with
+# onnxruntime on every fixture and on ../shared/models (when present).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+swift build
+swift test
+
+if python3 -c "import onnxruntime" >/dev/null 2>&1; then
+  python3 Tools/conformance.py --explaincert .build/debug/explaincert
+else
+  echo "SKIPPED conformance with onnxruntime: python3 with onnxruntime is not installed (Scripts/install.sh installs it)"
+fi

@@ -1,0 +1,113 @@
+import DataIO
+import Foundation
+import ONNXProtobuf
+import Testing
+
+/// Every kind of bad input gets one line naming the file and the problem, and exit code 2.
+@Suite struct BadInputTests {
+  let fixtures = CommandLineRun.repository + "/Fixtures"
+
+  func expectBadInput(_ run: CommandLineRun, file: String, mentions: String) {
+    #expect(run.status == 2)
+    #expect(run.errorLines.count == 1, "expected one line, got: \(run.standardError)")
+    let line = String(run.errorLines.first ?? "")
+    #expect(line.contains((file as NSString).lastPathComponent), "\(line)")
+    #expect(line.contains(mentions), "\(line)")
+  }
+
+  @Test func truncatedModel() throws {
+    let scratch = try ScratchFolder()
+    let bytes = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/models/digits_mlp.onnx"))
+    let model = try scratch.write("truncated.onnx", bytes.prefix(bytes.count / 2))
+    expectBadInput(try CommandLineRun(["info", model]), file: model, mentions: "not a valid ONNX model")
+  }
+
+  @Test func garbageModel() throws {
+    let scratch = try ScratchFolder()
+    let model = try scratch.write("garbage.onnx", Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) }))
+    expectBadInput(try CommandLineRun(["predict", model, fixtures + "/data/digits_test.npy"]), file: model, mentions: "ONNX")
+  }
+
+  @Test func emptyAndMissingModel() throws {
+    let scratch = try ScratchFolder()
+    let empty = try scratch.write("empty.onnx", Data())
+    expectBadInput(try CommandLineRun(["info", empty]), file: empty, mentions: "empty")
+    expectBadInput(try CommandLineRun(["info", scratch.path + "/absent.onnx"]), file: "absent.onnx", mentions: "cannot read")
+  }
+
+  @Test func unsupportedOperator() throws {
+    let scratch = try ScratchFolder()
+    let model = try scratch.write("tanh.onnx", try Self.model(nodes: [Self.node("Tanh", ["x"], ["y"], name: "squash")]).serializedData())
+    let run = try CommandLineRun(["info", model])
+    expectBadInput(run, file: model, mentions: "unsupported operator 'Tanh' in node 'squash'")
+    #expect(run.standardError.contains("supported: Abs, Add"))
+  }
+
+  @Test func missingInitializer() throws {
+    let scratch = try ScratchFolder()
+    let gemm = Self.node("Gemm", ["x", "W", "b"], ["y"], name: "dense")
+    let model = try scratch.write("missing.onnx", try Self.model(nodes: [gemm]).serializedData())
+    expectBadInput(try CommandLineRun(["info", model]), file: model, mentions: "missing initializer")
+  }
+
+  @Test func wrongInputShape() throws {
+    let scratch = try ScratchFolder()
+    let inputs = scratch.path + "/wrong.npy"
+    try NumericArray(shape: [3, 5], elements: .float32(Array(repeating: 0.5, count: 15))).writeNPY(path: inputs)
+    expectBadInput(try CommandLineRun(["predict", fixtures + "/models/digits_mlp.onnx", inputs]), file: inputs, mentions: "does not match the model's input")
+  }
+
+  @Test func nonFiniteInput() throws {
+    let scratch = try ScratchFolder()
+    let inputs = scratch.path + "/nan.npy"
+    var values = [Float](repeating: 0.25, count: 64)
+    values[17] = .nan
+    try NumericArray(shape: [1, 64], elements: .float32(values)).writeNPY(path: inputs)
+    expectBadInput(try CommandLineRun(["predict", fixtures + "/models/digits_mlp.onnx", inputs]), file: inputs, mentions: "element 17 is nan")
+  }
+
+  @Test func malformedNPYHeader() throws {
+    let scratch = try ScratchFolder()
+    var bytes: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+    let header = "{'descr': '<f4', 'fortran_order': False, }"
+    let padded = header + String(repeating: " ", count: 118 - header.count) + "\n"
+    bytes += [UInt8(padded.utf8.count), 0] + Array(padded.utf8) + Array(repeating: 0, count: 256)
+    let inputs = try scratch.write("bad.npy", Data(bytes))
+    expectBadInput(try CommandLineRun(["predict", fixtures + "/models/digits_mlp.onnx", inputs]), file: inputs, mentions: "shape")
+  }
+
+  // MARK: Building small ONNX models
+
+  static func node(_ op: String, _ inputs: [String], _ outputs: [String], name: String) -> Onnx_NodeProto {
+    var node = Onnx_NodeProto()
+    node.opType = op
+    node.input = inputs
+    node.output = outputs
+    node.name = name
+    return node
+  }
+
+  static func model(nodes: [Onnx_NodeProto]) -> Onnx_ModelProto {
+    func value(_ name: String, _ dims: [Int64]) -> Onnx_ValueInfoProto {
+      var info = Onnx_ValueInfoProto()
+      info.name = name
+      info.type.tensorType.elemType = Int32(Onnx_TensorProto.DataType.float.rawValue)
+      info.type.tensorType.shape.dim = dims.map { d in
+        var dim = Onnx_TensorShapeProto.Dimension()
+        dim.dimValue = d
+        return dim
+      }
+      return info
+    }
+    var model = Onnx_ModelProto()
+    model.irVersion = 8
+    var opset = Onnx_OperatorSetIdProto()
+    opset.version = 17
+    model.opsetImport = [opset]
+    model.graph.name = "test"
+    model.graph.node = nodes
+    model.graph.input = [value("x", [1, 4])]
+    model.graph.output = [value("y", [1, 4])]
+    return model
+  }
+}
