@@ -38,16 +38,16 @@ extension Dyadic: Equatable, Comparable, Hashable {
 // Comparisons between dyadics and rationals, through the cheap dyadic → rational
 // conversion.
 extension Dyadic {
-  public static func == (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) == rhs }
-  public static func == (lhs: Rational, rhs: Dyadic) -> Bool { lhs == Rational(rhs) }
-  public static func != (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) != rhs }
-  public static func != (lhs: Rational, rhs: Dyadic) -> Bool { lhs != Rational(rhs) }
-  public static func < (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) < rhs }
-  public static func < (lhs: Rational, rhs: Dyadic) -> Bool { lhs < Rational(rhs) }
-  public static func <= (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) <= rhs }
-  public static func <= (lhs: Rational, rhs: Dyadic) -> Bool { lhs <= Rational(rhs) }
-  public static func > (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) > rhs }
-  public static func > (lhs: Rational, rhs: Dyadic) -> Bool { lhs > Rational(rhs) }
-  public static func >= (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) >= rhs }
-  public static func >= (lhs: Rational, rhs: Dyadic) -> Bool { lhs >= Rational(rhs) }
+  @_disfavoredOverload public static func == (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) == rhs }
+  @_disfavoredOverload public static func == (lhs: Rational, rhs: Dyadic) -> Bool { lhs == Rational(rhs) }
+  @_disfavoredOverload public static func != (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) != rhs }
+  @_disfavoredOverload public static func != (lhs: Rational, rhs: Dyadic) -> Bool { lhs != Rational(rhs) }
+  @_disfavoredOverload public static func < (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) < rhs }
+  @_disfavoredOverload public static func < (lhs: Rational, rhs: Dyadic) -> Bool { lhs < Rational(rhs) }
+  @_disfavoredOverload public static func <= (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) <= rhs }
+  @_disfavoredOverload public static func <= (lhs: Rational, rhs: Dyadic) -> Bool { lhs <= Rational(rhs) }
+  @_disfavoredOverload public static func > (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) > rhs }
+  @_disfavoredOverload public static func > (lhs: Rational, rhs: Dyadic) -> Bool { lhs > Rational(rhs) }
+  @_disfavoredOverload public static func >= (lhs: Dyadic, rhs: Rational) -> Bool { Rational(lhs) >= rhs }
+  @_disfavoredOverload public static func >= (lhs: Rational, rhs: Dyadic) -> Bool { lhs >= Rational(rhs) }
 }

@@ -51,9 +51,8 @@ public struct Dyadic: Sendable {
   public init?(exactly value: Rational) {
     let denominator = value.denominator
     guard denominator.isPowerOfTwoMagnitude else { return nil }
-    self.init(
-      normalizedMantissa: value.numerator,
-      exponent: value.isZero ? 0 : 1 - denominator.bitLength)
+    // An odd numerator is already normalized; an integer may have trailing zeros.
+    self.init(mantissa: value.numerator, exponent: 1 - denominator.bitLength)
   }
 
   mutating func normalize() {

@@ -81,10 +81,11 @@ extension IntegerMatrix {
   public func rows(at indices: some Collection<Int>) -> IntegerMatrix {
     IntegerMatrix.make(rows: indices.count, columns: columns) { b in
       withMatrix { a in
+        precondition(indices.allSatisfy { $0 >= 0 && $0 < rows }, "row out of range")
+        guard columns > 0 else { return }
         for (target, source) in indices.enumerated() {
-          precondition(source >= 0 && source < rows, "row out of range")
-          let from = cflint_fmpz_mat_row(a, source)!
-          let to = cflint_fmpz_mat_row(b, target)!
+          let from = rowPointer(a, source)
+          let to = rowPointer(b, target)
           for j in 0..<columns { fmpz_set(to + j, from + j) }
         }
       }
@@ -99,10 +100,11 @@ extension IntegerMatrix {
       rowRange.lowerBound >= 0 && rowRange.upperBound <= rows && columnRange.lowerBound >= 0
         && columnRange.upperBound <= columns, "submatrix out of range")
     return IntegerMatrix.make(rows: rowRange.count, columns: columnRange.count) { b in
+      guard !columnRange.isEmpty else { return }
       withMatrix { a in
         for (target, source) in rowRange.enumerated() {
-          let from = cflint_fmpz_mat_row(a, source)! + columnRange.lowerBound
-          let to = cflint_fmpz_mat_row(b, target)!
+          let from = rowPointer(a, source) + columnRange.lowerBound
+          let to = rowPointer(b, target)
           for j in 0..<columnRange.count { fmpz_set(to + j, from + j) }
         }
       }

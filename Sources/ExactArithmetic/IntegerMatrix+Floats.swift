@@ -48,9 +48,10 @@ extension IntegerMatrix {
     if !sawNonzero { exponent = min(0, maximumExponent) }
     // Pass 2: m_k = significand · 2^(e_k − exponent).
     let matrix = make(rows: rows, columns: columns) { m in
+      guard columns > 0 else { return }
       values.withUnsafeBufferPointer { source in
         for i in 0..<rows {
-          let row = cflint_fmpz_mat_row(m, i)!
+          let row = rowPointer(m, i)
           for j in 0..<columns {
             let (negative, significand, e) = decompose(source[i * columns + j])!
             if significand == 0 { continue }
@@ -76,11 +77,12 @@ extension IntegerMatrix {
   public func doubles(
     scaledBy exponent: Int, rounding rule: FloatingPointRoundingRule = .toNearestOrEven
   ) -> [Double] {
-    withMatrix { m in
+    guard columns > 0 else { return [] }
+    return withMatrix { m in
       var result = [Double]()
       result.reserveCapacity(rows * columns)
       for i in 0..<rows {
-        let row = cflint_fmpz_mat_row(m, i)!
+        let row = rowPointer(m, i)
         for j in 0..<columns {
           let entry = row[j]
           if cflint_coeff_is_mpz(entry) == 0 {

@@ -39,9 +39,10 @@ public struct IntegerMatrix: @unchecked Sendable {
   public init(rows: Int, columns: Int, entries: [ExactInteger]) {
     precondition(entries.count == rows * columns, "entry count does not match the shape")
     self.init(rows: rows, columns: columns)
+    guard columns > 0 else { return }
     storage.with { m in
       for i in 0..<rows {
-        let row = cflint_fmpz_mat_row(m, i)!
+        let row = rowPointer(m, i)
         for j in 0..<columns {
           entries[i * columns + j].withMPZ { fmpz_set_mpz(row + j, $0) }
         }
@@ -53,10 +54,11 @@ public struct IntegerMatrix: @unchecked Sendable {
   public init(rows: Int, columns: Int, int64Entries entries: [Int64]) {
     precondition(entries.count == rows * columns, "entry count does not match the shape")
     self.init(rows: rows, columns: columns)
+    guard columns > 0 else { return }
     storage.with { m in
       entries.withUnsafeBufferPointer { source in
         for i in 0..<rows {
-          let row = cflint_fmpz_mat_row(m, i)!
+          let row = rowPointer(m, i)
           for j in 0..<columns {
             fmpz_set_si(row + j, Int(source[i * columns + j]))
           }
@@ -149,11 +151,12 @@ public struct IntegerMatrix: @unchecked Sendable {
 
   /// The sign (-1, 0 or 1) of every entry, in row-major order.
   public func entrySigns() -> [Int8] {
-    withMatrix { m in
+    guard columns > 0 else { return [] }
+    return withMatrix { m in
       var signs = [Int8]()
       signs.reserveCapacity(rows * columns)
       for i in 0..<rows {
-        let row = cflint_fmpz_mat_row(m, i)!
+        let row = rowPointer(m, i)
         for j in 0..<columns { signs.append(Int8(fmpz_sgn(row + j))) }
       }
       return signs

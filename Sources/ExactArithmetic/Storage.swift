@@ -81,3 +81,10 @@ final class FmpzMatStorage: ManagedBuffer<Void, fmpz_mat_struct> {
     try withUnsafeMutablePointerToElements(body)
   }
 }
+
+/// Pointer to the first entry of row `i` of a FLINT matrix that has at least one
+/// column (FLINT leaves row pointers null when there are no columns).
+@inline(__always)
+func rowPointer(_ m: UnsafeMutablePointer<fmpz_mat_struct>, _ i: Int) -> UnsafeMutablePointer<fmpz> {
+  cflint_fmpz_mat_row(m, i)!
+}
