@@ -11,7 +11,7 @@ import CGMP
 ///
 /// Exact real matrices are represented as an `IntegerMatrix` together with a
 /// scale chosen by the caller, such as a shared power of two (see
-/// ``scaled(rows:columns:values:maximumExponent:)``) or a ``Rational``.
+/// `scaled(rows:columns:values:maximumExponent:)`) or a ``Rational``.
 ///
 /// It is `Sendable` because a shared storage cell is never written, and FLINT
 /// only reads source operands. (FLINT's integer cache is per thread; FLINT

@@ -36,8 +36,11 @@ func randomRational(_ rng: inout any SeededRandomNumberGenerator) -> Rational {
   Rational(randomInteger(&rng), randomNonzeroInteger(&rng))
 }
 
+/// Dyadics with wide exponents, and half the time narrow ones so that
+/// operands often share an exponent (where sums need renormalizing).
 func randomDyadic(_ rng: inout any SeededRandomNumberGenerator) -> Dyadic {
-  Dyadic(mantissa: randomInteger(&rng), exponent: Int.random(in: -300...300, using: &rng))
+  let range = Bool.random(using: &rng) ? -300...300 : -2...2
+  return Dyadic(mantissa: randomInteger(&rng), exponent: Int.random(in: range, using: &rng))
 }
 
 /// Finite doubles from random bit patterns, a quarter of them subnormal.
