@@ -33,6 +33,9 @@ let package = Package(
     // The float inference core: batched forward pass, activation patterns, Jacobians.
     .target(name: "Inference", dependencies: ["Model", "DataIO"]),
 
+    // OpenBox regions (A, c, G·x ≤ h) in float and exactly; the exact tensor backend; radii.
+    .target(name: "Regions", dependencies: ["Model", "Inference", "ExactArithmetic", "CFLINT", "CGMP"]),
+
     .executableTarget(
       name: "explaincert",
       dependencies: [
@@ -48,6 +51,7 @@ let package = Package(
       ]),
     .testTarget(name: "ModelTests", dependencies: ["Model", "Inference", "DataIO", "ONNXProtobuf"]),
     .testTarget(name: "ExplainCertTests", dependencies: ["explaincert", "ONNXProtobuf", "DataIO"]),
+    .testTarget(name: "RegionsTests", dependencies: ["Regions", "Model", "Inference", "ExactArithmetic", "DataIO"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )

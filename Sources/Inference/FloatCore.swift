@@ -27,6 +27,8 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
 
   /// Runs the network on one body input (`input.shape` = the body's input shape) or on several
   /// stacked along a leading copies dimension (`copies: true`).
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func run(_ input: DenseTensor<Scalar>) throws -> Prediction<Scalar> {
     let plan = try plan(for: Array(input.shape.dropFirst()))
     let evaluation = plan.evaluate(input)
@@ -44,6 +46,8 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
   /// The Jacobian of each body output with respect to the body input at `x0` (one input, no
   /// copies dimension), computed exactly as the float core would: by evaluating the linear part
   /// of x0's region on the unit vectors. Rows are outputs, columns inputs.
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   public func jacobian(at x0: DenseTensor<Scalar>) throws -> [String: DenseTensor<Scalar>] {
     let plan = try plan(for: x0.shape)
     let pattern = plan.evaluate(x0.reshaped([1] + x0.shape)).pattern

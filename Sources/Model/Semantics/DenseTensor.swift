@@ -153,30 +153,32 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   public func shifted(by offset: Broadcast) -> DenseTensor { combined(with: offset, +) }
 
   public func piecewise(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
-    // Per piece, the slope and offset of each element (nil slope: identity).
-    let resolved = pieces.map { piece -> (slope: Broadcast?, offset: Broadcast?, zero: Bool) in
+    // Every piece is x ↦ slope·x + offset; with scalar parameters that is a table lookup, and
+    // exact in floating point (x·1 + 0 = x, x·0 + v = v).
+    var slopes: [Scalar] = [], offsets: [Scalar] = []
+    for piece in pieces {
       switch piece {
-      case .zero: return (nil, nil, true)
-      case .identity: return (nil, nil, false)
-      case .scaled(let b): return (b, nil, false)
-      case .constant(let b): return (nil, b, true)
+      case .zero: slopes.append(0); offsets.append(0)
+      case .identity: slopes.append(1); offsets.append(0)
+      case .scaled(let b) where b.isScalar: slopes.append(Scalar.values(of: b.constant)[0]); offsets.append(0)
+      case .constant(let b) where b.isScalar: slopes.append(0); offsets.append(Scalar.values(of: b.constant)[0])
+      default: return piecewiseBroadcast(pieces, choices: choices)
       }
     }
-    let slopes = resolved.map { $0.slope.map { Scalar.values(of: $0.constant) } }
-    let offsets = resolved.map { $0.offset.map { Scalar.values(of: $0.constant) } }
     return DenseTensor(shape: shape) { out in
       elements.withUnsafeBufferPointer { a in
         choices.withUnsafeBufferPointer { choices in
-          let period = choices.count
-          for i in 0..<a.count {
-            let c = Int(choices[i % period])
-            let r = resolved[c]
-            if let s = r.slope {
-              out[i] = a[i] * slopes[c]![s.index(of: i)]
-            } else if let o = r.offset {
-              out[i] = offsets[c]![o.index(of: i)]
-            } else if !r.zero {
-              out[i] = a[i]
+          slopes.withUnsafeBufferPointer { slopes in
+            offsets.withUnsafeBufferPointer { offsets in
+              let period = choices.count
+              var i = 0
+              while i < a.count {
+                for k in 0..<period {
+                  let c = Int(choices[k])
+                  out[i + k] = a[i + k] * slopes[c] + offsets[c]
+                }
+                i += period
+              }
             }
           }
         }
@@ -184,11 +186,40 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
+  /// The general case: pieces whose slope or offset varies over the elements (PRelu).
+  func piecewiseBroadcast(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
+    let tables = pieces.map { piece -> (slope: [Scalar], offset: [Scalar], broadcast: Broadcast) in
+      switch piece {
+      case .zero: return ([0], [0], Broadcast(scalar: 0))
+      case .identity: return ([1], [0], Broadcast(scalar: 0))
+      case .scaled(let b): return (Scalar.values(of: b.constant), [0], b)
+      case .constant(let b): return ([0], Scalar.values(of: b.constant), b)
+      }
+    }
+    return DenseTensor(shape: shape) { out in
+      for i in 0..<elements.count {
+        let table = tables[Int(choices[i % choices.count])]
+        let k = table.broadcast.index(of: i)
+        out[i] = elements[i] * table.slope[table.slope.count == 1 ? 0 : k] + table.offset[table.offset.count == 1 ? 0 : k]
+      }
+    }
+  }
+
   public func signs(minus threshold: Broadcast) -> [Int8] {
     let values = Scalar.values(of: threshold.constant)
-    return elements.enumerated().map { i, x in
-      let t = values[threshold.index(of: i)]
-      return x > t ? 1 : (x < t ? -1 : 0)
+    return [Int8](unsafeUninitializedCapacity: elements.count) { out, initialized in
+      elements.withUnsafeBufferPointer { a in
+        if values.count == 1 {
+          let t = values[0]
+          for i in 0..<a.count { out[i] = a[i] > t ? 1 : (a[i] < t ? -1 : 0) }
+        } else {
+          for i in 0..<a.count {
+            let t = values[threshold.index(of: i)]
+            out[i] = a[i] > t ? 1 : (a[i] < t ? -1 : 0)
+          }
+        }
+      }
+      initialized = elements.count
     }
   }
 

@@ -44,6 +44,8 @@ extension Plan {
   /// With `offsets: false` every constant term (biases, shifts, Clip's saturation values,
   /// initial states) is dropped, which evaluates the *linear part* of each affine piece: with a
   /// fixed pattern and unit-vector inputs this yields the columns of the region's matrix A.
+  @_specialize(exported: true, where T == DenseTensor<Float>)
+  @_specialize(exported: true, where T == DenseTensor<Double>)
   public func evaluate<T: TensorAlgebra>(
     _ input: T, mode: PatternMode = .record, offsets: Bool = true,
     visit: ((SiteVisit<T>) -> Void)? = nil
@@ -155,8 +157,13 @@ extension Plan {
     var tied = 0
     for breakpoint in breakpoints {
       let signs = x.signs(minus: breakpoint)
-      for i in chosen.indices {
-        if signs[i] > 0 { chosen[i] += 1 } else if signs[i] == 0 { tied += 1 }
+      chosen.withUnsafeMutableBufferPointer { chosen in
+        signs.withUnsafeBufferPointer { signs in
+          for i in 0..<chosen.count {
+            chosen[i] &+= signs[i] > 0 ? 1 : 0
+            tied &+= signs[i] == 0 ? 1 : 0
+          }
+        }
       }
     }
     return (chosen, tied)

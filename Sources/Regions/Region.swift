@@ -1,0 +1,120 @@
+import Model
+
+/// The OpenBox explanation of a piecewise-linear network around one input x0: on the closed
+/// convex polyhedron P = {x : G·x ≤ h} of x0's activation pattern, every body output equals
+/// the affine map A·x + c.
+///
+/// Generic over the number system: with `DenseTensor<Double>` it is the float explanation, with
+/// ``ExactTensor`` the exact one. Matrices are stored with the input dimension first (the copies
+/// of the evaluation are the unit vectors): `linear[out]` is Aᵀ, `constraints` is Gᵀ.
+public struct Region<T: TensorAlgebra> {
+  /// The pattern that fixes the region.
+  public var pattern: ActivationPattern
+  /// Per body output, Aᵀ with shape [inputs] + output shape.
+  public var linear: [String: T]
+  /// Per body output, c with shape [1] + output shape.
+  public var constant: [String: T]
+  /// Gᵀ, shape [inputs, constraints].
+  public var constraints: T
+  /// h, shape [1, constraints].
+  public var bounds: T
+  /// For each constraint, the site and element (within the site's choices) it comes from.
+  public var origins: [ConstraintOrigin]
+
+  /// Number of inequalities of P.
+  public var constraintCount: Int { origins.count }
+}
+
+/// Where an inequality of a region comes from.
+public struct ConstraintOrigin: Sendable, Hashable, Codable {
+  /// Index of the site in the plan.
+  public var site: Int
+  /// The element (neuron) within the site's choices.
+  public var element: Int
+}
+
+extension Plan {
+  /// Builds x0's region for a given pattern: A and c by evaluating the pattern's affine pieces
+  /// on the unit vectors (linear part) and on zero (constant part), G and h from the values
+  /// each site's choice depends on.
+  ///
+  /// `unitVectors` must be the identity, shape [inputs] + ``inputShape``.
+  public func region<T: TensorAlgebra>(pattern: ActivationPattern, unitVectors: T) -> Region<T> {
+    var linearVisits: [SiteVisit<T>] = []
+    let linear = evaluate(unitVectors, mode: .fixed(pattern), offsets: false) { linearVisits.append($0) }
+    var constantVisits: [SiteVisit<T>] = []
+    let zero = T.filled(with: Broadcast(scalar: 0), shape: [1] + inputShape)
+    let constant = evaluate(zero, mode: .fixed(pattern), offsets: true) { constantVisits.append($0) }
+
+    var gParts: [T] = []
+    var hParts: [T] = []
+    var origins: [ConstraintOrigin] = []
+    for (l, c) in zip(linearVisits, constantVisits) {
+      let rows = constraintRows(site: sites[l.site], choices: l.choices)
+      guard !rows.isEmpty else { continue }
+      let size = l.preActivation.shape.dropFirst().reduce(1, *)
+      let positive = IndexMap(indices: rows.map { Int32($0.positive) }, inputBlock: size)
+      let negative = IndexMap(indices: rows.map { Int32($0.negative ?? -1) }, inputBlock: size)
+      let m = rows.count
+      // Row: (z[positive] − z[negative]) · x ≤ bound − (c[positive] − c[negative]).
+      let g = l.preActivation.reshaped([unitVectors.shape[0], size])
+      let z = c.preActivation.reshaped([1, size])
+      gParts.append(g.gathered(positive, shape: [g.shape[0], m]).subtracting(g.gathered(negative, shape: [g.shape[0], m])))
+      let offsets = Constant(shape: [m], values: rows.map(\.bound))
+      hParts.append(z.gathered(negative, shape: [1, m]).subtracting(z.gathered(positive, shape: [1, m])).shifted(by: Broadcast(offsets)))
+      origins += rows.map { ConstraintOrigin(site: l.site, element: l.elementOffset + $0.element) }
+    }
+    let n = unitVectors.shape[0]
+    let constraints = gParts.isEmpty ? T.filled(with: Broadcast(scalar: 0), shape: [n, 0])
+      : T.concatenated(gParts, blockSizes: gParts.map { $0.shape[1] }, shape: [n, origins.count])
+    let bounds = hParts.isEmpty ? T.filled(with: Broadcast(scalar: 0), shape: [1, 0])
+      : T.concatenated(hParts, blockSizes: hParts.map { $0.shape[1] }, shape: [1, origins.count])
+    return Region(pattern: pattern, linear: linear.outputs, constant: constant.outputs,
+                  constraints: constraints, bounds: bounds, origins: origins)
+  }
+
+  /// The inequalities `z[positive] − z[negative] ≤ bound` a site's choices impose, with indices
+  /// into the visited chunk of pre-activations.
+  func constraintRows(site: PatternSite, choices: ArraySlice<UInt8>) -> [ConstraintRow] {
+    var rows: [ConstraintRow] = []
+    let base = choices.startIndex
+    switch site.kind {
+    case .elementwise(let breakpoints, _, _):
+      for (offset, choice) in choices.enumerated() {
+        let c = Int(choice)
+        let element = base + offset
+        // Lower breakpoint: z ≥ b  ⇔  −z ≤ −b, written with the sign folded into the gather.
+        if c > 0 {
+          let b = breakpoints[c - 1]
+          rows.append(ConstraintRow(positive: -1, negative: offset, bound: -b.values[b.index(of: element)], element: offset))
+        }
+        if c < breakpoints.count {
+          let b = breakpoints[c]
+          rows.append(ConstraintRow(positive: offset, negative: nil, bound: b.values[b.index(of: element)], element: offset))
+        }
+      }
+    case .maxPool(let windows, let window):
+      let outputs = windows.outputBlock / window
+      for (offset, choice) in choices.enumerated() {
+        let plane = offset / outputs, j = offset % outputs
+        let base = plane * windows.inputBlock
+        let chosen = base + Int(windows.indices[j * window + Int(choice)])
+        for k in 0..<window where k != Int(choice) {
+          let index = windows.indices[j * window + k]
+          guard index >= 0 else { continue }
+          rows.append(ConstraintRow(positive: base + Int(index), negative: chosen, bound: 0, element: offset))
+        }
+      }
+    }
+    return rows
+  }
+}
+
+/// One inequality `z[positive] − z[negative] ≤ bound` over a site's pre-activations
+/// (a negative index stands for zero).
+struct ConstraintRow {
+  var positive: Int
+  var negative: Int?
+  var bound: Double
+  var element: Int
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import DataIO
+import Dispatch
+import Foundation
+import Inference
+import Model
+
+struct Bench: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Measure the float core on a model: single-input latency and batch throughput (JSON).",
+    discussion: """
+      Use a release build. `Benchmarks/run.py` runs this beside onnxruntime in the same run and \
+      writes the ratios to BENCHMARKS.md.
+
+      Example:
+        swift build -c release && .build/release/explaincert bench Fixtures/models/digits_mlp.onnx
+      """)
+
+  @Argument(help: "The ONNX model file.")
+  var model: String
+
+  @Option(help: "Calls for the single-input latency.")
+  var calls = 2000
+
+  @Option(help: "Inputs in one batch for the throughput.")
+  var batch = 1000
+
+  @Option(help: "Seed of the random inputs.")
+  var seed: UInt64 = 0
+
+  func run() throws {
+    try reportingErrors {
+      let network = try Network.load(contentsOf: model)
+      let core = FloatCore<Float>(network)
+      var generator = SeededGenerator(seed: seed)
+      let single = try network.bind(randomInput(network, batch: 1, &generator), file: model).tensor.float32
+      _ = try core.run(single)
+      var latencies: [Double] = []
+      for _ in 0..<calls {
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try core.run(single)
+        latencies.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1000)
+      }
+      latencies.sort()
+      let batched = try network.bind(randomInput(network, batch: batch, &generator), file: model).tensor.float32
+      _ = try core.run(batched)
+      var rates: [Double] = []
+      for _ in 0..<5 {
+        let start = DispatchTime.now().uptimeNanoseconds
+        _ = try core.run(batched)
+        rates.append(Double(batch) / (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
+      }
+      rates.sort()
+      let result: [String: Double] = [
+        "latency_median_us": latencies[latencies.count / 2],
+        "latency_p10_us": latencies[latencies.count / 10],
+        "latency_p90_us": latencies[latencies.count * 9 / 10],
+        "throughput_per_s": rates[rates.count / 2],
+        "batch": Double(batch),
+        "seed": Double(seed),
+      ]
+      emit(try jsonText(result))
+    }
+  }
+
+  /// Uniform [0, 1) inputs (or token ids) of the declared shape; the first symbolic dimension
+  /// is the batch, other symbolic dimensions are 10; a fixed-shape model gets a stack.
+  func randomInput(_ network: Network, batch: Int, _ generator: inout SeededGenerator) -> NumericArray {
+    var shape: [Int] = []
+    var batched = false
+    for dimension in network.inputShape {
+      switch dimension {
+      case .fixed(let size): shape.append(size)
+      case .symbolic:
+        shape.append(batched ? 10 : batch)
+        batched = true
+      }
+    }
+    if !batched && batch > 1 { shape.insert(batch, at: 0) }
+    let count = shape.reduce(1, *)
+    if let embedding = network.embedding {
+      return NumericArray(shape: shape, elements: .int64((0..<count).map { _ in Int64(generator.next() % UInt64(embedding.vocabularySize)) }))
+    }
+    return NumericArray(shape: shape, elements: .float32((0..<count).map { _ in Float(generator.unit()) }))
+  }
+}
+
+/// SplitMix64: a small, fast generator whose streams are fixed by their seed.
+struct SeededGenerator: RandomNumberGenerator {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+  mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
