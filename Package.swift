@@ -11,6 +11,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+    .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
   ],
   targets: [
     // System libraries (see each folder's README for why it exists).
@@ -36,10 +37,15 @@ let package = Package(
     // OpenBox regions (A, c, G·x ≤ h) in float and exactly; the exact tensor backend; radii.
     .target(name: "Regions", dependencies: ["Model", "Inference", "ExactArithmetic", "CFLINT", "CGMP"]),
 
+    // Certificates of explanations: certify and verify.
+    .target(
+      name: "Certification",
+      dependencies: ["Regions", "Inference", "Model", "ExactArithmetic", .product(name: "Crypto", package: "swift-crypto")]),
+
     .executableTarget(
       name: "explaincert",
       dependencies: [
-        "Model", "Inference", "DataIO",
+        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 

@@ -1,0 +1,152 @@
+import Crypto
+import ExactArithmetic
+import Foundation
+import Inference
+import Model
+import Regions
+
+/// Certifies OpenBox explanations of one network, and verifies certificates.
+public struct Certifier: Sendable {
+  public let network: Network
+  public let modelPath: String
+  public let modelSHA256: String
+  let core: FloatCore<Float>
+
+  /// Loads the model and hashes its bytes.
+  public init(modelPath: String) throws {
+    guard let data = FileManager.default.contents(atPath: modelPath) else {
+      throw ModelError("\(modelPath): cannot read the file")
+    }
+    do {
+      network = try Network(onnx: data)
+    } catch let error as ModelError {
+      throw error.inFile(modelPath)
+    }
+    self.modelPath = modelPath
+    modelSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    core = FloatCore(network)
+  }
+
+  /// The certificate of the explanation at `x0` (one body input, exact float values), with radii
+  /// optionally intersected with the box `domain` (bounds on every input coordinate).
+  public func certify(_ x0: DenseTensor<Double>, tokens: [Int]? = nil, domain: ClosedRange<Double>? = nil) throws -> Certificate {
+    let plan = try core.plan(for: x0.shape)
+    let n = plan.inputCount
+    let exactInput = try ExactTensor(exactly: x0.reshaped([1] + x0.shape))
+    // The exact pattern and value at x0, and the float core's.
+    let exact = plan.evaluate(exactInput)
+    let floatRun = try core.run(x0.float32.reshaped([1] + x0.shape))
+    let region = plan.region(pattern: exact.pattern, unitVectors: ExactTensor.identity(count: n, shape: x0.shape))
+    let x = exactInput.values
+
+    var outputs: [Certificate.AffineMap] = []
+    var identityHolds = true
+    var maxAbs = 0.0, maxRel = 0.0
+    let floatJacobian = try core.jacobian(at: x0.float32)
+    for name in plan.bodyOutputNames {
+      let aT = region.linear[name]!, c = region.constant[name]!.values
+      let value = exact.outputs[name]!.values
+      let ax = aT.combiningRows(with: x)
+      identityHolds = identityHolds && zip(zip(ax, c), value).allSatisfy { $0.0 + $0.1 == $1 }
+      let m = c.count
+      let columns = (0..<n).map { aT.row($0) }
+      let rows = (0..<m).map { i in columns.map { $0[i] } }
+      outputs.append(.init(output: name, shape: Array(plan.shape(of: name)!), a: rows.map { $0.map(\.fractionString) },
+                           c: c.map(\.fractionString), value: value.map(\.fractionString)))
+      let floatA = floatJacobian[name]!.elements
+      for i in 0..<m {
+        for j in 0..<n {
+          let exactValue = Double(rows[i][j])
+          let error = abs(Double(floatA[i * n + j]) - exactValue)
+          maxAbs = max(maxAbs, error)
+          if exactValue != 0 { maxRel = max(maxRel, error / abs(exactValue)) }
+        }
+      }
+    }
+
+    let flips = exact.pattern.differences(from: floatRun.pattern).map { site, element in
+      Certificate.Flip(node: plan.sites[site].node, element: element,
+                       floatChoice: Int(floatRun.pattern.choices[site][element]), exactChoice: Int(exact.pattern.choices[site][element]))
+    }
+    let (radii, inRegion) = Self.radii(region, x: x, domain: domain)
+    return Certificate(
+      tool: "explaincert", version: Certifier.version, model: (modelPath as NSString).lastPathComponent, modelSHA256: modelSHA256,
+      input: x.map(\.fractionString), inputShape: x0.shape, tokens: tokens,
+      pattern: zip(plan.sites, exact.pattern.choices).map { site, choices in
+        Certificate.Site(node: site.node, operator: site.operatorName, choices: Self.encode(choices))
+      },
+      outputs: outputs, identityHolds: identityHolds, inputInRegion: inRegion,
+      constraints: region.constraintCount, ties: exact.ties.reduce(0, +), radii: radii,
+      floatFindings: .init(maxAbsoluteError: maxAbs, maxRelativeError: maxRel, flippedNeurons: flips),
+      constraintsSHA256: Self.hash(region), notes: notes)
+  }
+
+  /// The version written into certificates.
+  public static let version = "0.1.0"
+
+  var notes: [String] {
+    var notes = [
+      "Certified semantics: the real-number evaluation of the network whose parameters are the stored floats, converted exactly.",
+      "Ties (a value exactly at a breakpoint) take the lower piece; MaxPool takes the first largest element.",
+    ]
+    if network.nodes.contains(where: { $0.sourceOperator == "BatchNormalization" }) {
+      notes.append("BatchNormalization is folded as the runtime folds it: s = γ/sqrt(var+ε), t = β−μ·s, rounded once to float32, then used exactly.")
+    }
+    if !network.links.isEmpty {
+      notes.append("Output links (\(Set(network.links.map(\.link.name)).sorted().joined(separator: ", "))) are not piecewise linear: A and c describe their inputs.")
+    }
+    if network.embedding != nil {
+      notes.append("The input space is the sequence of embedding vectors of the given tokens.")
+    }
+    return notes
+  }
+
+  /// Slack of every inequality at x0 and the radii of the largest balls inside P.
+  static func radii(_ region: Region<ExactTensor>, x: [Rational], domain: ClosedRange<Double>?) -> (Certificate.Radii, Bool) {
+    let gx = region.constraints.combiningRows(with: x)
+    let h = region.bounds.values
+    let norms = region.constraints.columnNorms()
+    var linf: Rational?, l1: Rational?, l2Low: Rational?, l2High: Rational?
+    var inRegion = true
+    func lower(_ current: Rational?, _ candidate: Rational) -> Rational { current.map { min($0, candidate) } ?? candidate }
+    for i in h.indices {
+      let slack = h[i] - gx[i]
+      if slack.signum() < 0 { inRegion = false }
+      guard !norms[i].l1.isZero else { continue }
+      linf = lower(linf, slack / norms[i].l1)
+      l1 = lower(l1, slack / norms[i].maxAbs)
+      let (sqrtLow, sqrtHigh) = norms[i].squaredL2.squareRootBounds(fractionalBits: 64)
+      l2Low = lower(l2Low, slack / sqrtHigh)
+      if !sqrtLow.isZero { l2High = lower(l2High, slack / sqrtLow) }
+    }
+    if let domain, let lo = try? Rational(exactly: domain.lowerBound), let hi = try? Rational(exactly: domain.upperBound) {
+      for xi in x {
+        let room = min(xi - lo, hi - xi)
+        linf = lower(linf, room)
+        l1 = lower(l1, room)
+        l2Low = lower(l2Low, room)
+        l2High = lower(l2High, room)
+      }
+    }
+    let unbounded = "inf"
+    return (Certificate.Radii(linf: linf?.fractionString ?? unbounded, l1: l1?.fractionString ?? unbounded,
+                              l2Lower: l2Low?.fractionString ?? unbounded, l2Upper: l2High?.fractionString ?? unbounded,
+                              domain: domain.map { ["\($0.lowerBound)", "\($0.upperBound)"] }), inRegion)
+  }
+
+  /// SHA-256 of G and h as text, one inequality per line: `g_1 … g_n <= h`.
+  static func hash(_ region: Region<ExactTensor>) -> String {
+    var hasher = SHA256()
+    let h = region.bounds.values
+    for i in h.indices {
+      let row = region.constraints.column(i).map(\.fractionString).joined(separator: " ")
+      hasher.update(data: Data("\(row) <= \(h[i].fractionString)\n".utf8))
+    }
+    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+  }
+
+  static func encode(_ choices: [UInt8]) -> String {
+    let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+    return String(choices.map { Int($0) < digits.count ? digits[Int($0)] : "?" })
+  }
+}

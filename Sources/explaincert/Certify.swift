@@ -1,0 +1,156 @@
+import ArgumentParser
+import Certification
+import ExactArithmetic
+import DataIO
+import Dispatch
+import Foundation
+import Inference
+import Model
+
+struct Certify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Certify the OpenBox explanation of each input with exact rational arithmetic.",
+    discussion: """
+      For each input x0 the certificate holds the exact activation pattern, the exact affine map \
+      A·x + c of x0's region, the identity f(x0) = A·x0 + c, the certified radii, and how far \
+      the float explanation is from the exact one. `explaincert verify` re-checks it.
+
+      Examples:
+        explaincert certify Fixtures/models/tiny_clip.onnx Fixtures/data/tiny_inputs.npy --output certs/
+        explaincert certify Fixtures/models/digits_mlp.onnx x0.npy --domain 0,1 --output x0.cert.json
+      """)
+
+  @Argument(help: "The ONNX model file.")
+  var model: String
+
+  @Argument(help: "The input(s) (.npy, .csv or .json); several inputs stack along a leading dimension.")
+  var inputs: String
+
+  @Option(help: "Where to write: a .json file for one input, a folder for several.")
+  var output: String?
+
+  @Option(help: "A box MIN,MAX every input coordinate lies in (e.g. 0,1 for pixels); the radii stay inside it.")
+  var domain: String?
+
+  @Option(help: "Parallel jobs (default: the number of cores).")
+  var jobs: Int?
+
+  @Flag(help: "Print the certificates as JSON instead of a summary.")
+  var json = false
+
+  func run() throws {
+    try reportingErrors {
+      let certifier = try Certifier(modelPath: model)
+      let bound = try certifier.network.bind(try NumericArray.load(path: inputs), file: inputs)
+      let box = try parseDomain()
+      let tokens = certifier.network.embedding == nil ? nil : try tokenIDs(bound)
+      let results = parallelMap(bound.copies) { k in
+        try certifier.certify(bound.input(k), tokens: tokens?[k], domain: box)
+      }
+      var done: [Certificate] = []
+      for (k, result) in results.enumerated() {
+        switch result {
+        case .success(let certificate): done.append(certificate)
+        case .failure(let error): throw UsageError("\(inputs): input \(k): \(error)")
+        }
+      }
+      if let output { try write(done, to: output) }
+      if json {
+        emit(done.count == 1 ? try jsonText(done[0]) : try jsonText(done))
+      } else {
+        for (k, certificate) in done.enumerated() { emit(summary(certificate, index: k)) }
+      }
+      if done.contains(where: { !$0.identityHolds || !$0.inputInRegion }) { throw ExitCode(1) }
+    }
+  }
+
+  func parseDomain() throws -> ClosedRange<Double>? {
+    guard let domain else { return nil }
+    let parts = domain.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo <= hi, lo.isFinite, hi.isFinite else {
+      throw UsageError("--domain must be MIN,MAX with MIN ≤ MAX, got '\(domain)'")
+    }
+    return lo...hi
+  }
+
+  func tokenIDs(_ bound: BoundInput) throws -> [[Int]] {
+    let ids = try NumericArray.load(path: inputs).asDoubles.map { Int($0) }
+    let size = bound.declaredShape.reduce(1, *)
+    return (0..<bound.copies).map { Array(ids[($0 * size)..<(($0 + 1) * size)]) }
+  }
+
+  func write(_ certificates: [Certificate], to path: String) throws {
+    if certificates.count == 1 && !path.hasSuffix("/") {
+      try writeAtomically(try jsonText(certificates[0]), to: path)
+      return
+    }
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    for (k, certificate) in certificates.enumerated() {
+      try writeAtomically(try jsonText(certificate), to: "\(path)/certificate-\(k).json")
+    }
+  }
+
+  func summary(_ c: Certificate, index: Int) -> String {
+    func approx(_ text: String) -> String {
+      guard let value = Rational(text) else { return text }
+      return String(format: "%.4g", Double(value))
+    }
+    let flips = c.floatFindings.flippedNeurons.count
+    return """
+      input \(index): \(c.identityHolds && c.inputInRegion ? "CERTIFIED" : "NOT CERTIFIED") — f(x0) = A·x0 + c \(c.identityHolds ? "holds exactly" : "FAILS"), x0 \(c.inputInRegion ? "∈" : "∉") P
+        region: \(c.constraints) inequalities, \(c.ties) ties; radii r∞ ≈ \(approx(c.radii.linf)), r₁ ≈ \(approx(c.radii.l1)), r₂ ∈ [\(approx(c.radii.l2Lower)), \(approx(c.radii.l2Upper))]
+        float explanation: max |error| \(String(format: "%.3g", c.floatFindings.maxAbsoluteError)), max relative \(String(format: "%.3g", c.floatFindings.maxRelativeError)); \(flips == 0 ? "float pattern equals the exact pattern" : "\(flips) neuron(s) where the float pattern is WRONG: " + c.floatFindings.flippedNeurons.prefix(5).map { "\($0.node)[\($0.element)] float \($0.floatChoice) exact \($0.exactChoice)" }.joined(separator: ", "))
+      """
+  }
+}
+
+struct Verify: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Re-derive a certificate from the model and accept or reject it.",
+    discussion: """
+      Nothing in the certificate is trusted: the pattern, A, c, the radii and the findings are \
+      recomputed exactly from the model and the certificate's input. Exit 0 accepted, 1 rejected \
+      (naming the first field that disagrees), 2 bad input.
+
+      Example:
+        explaincert verify Fixtures/models/tiny_clip.onnx certs/certificate-0.json
+      """)
+
+  @Argument(help: "The ONNX model file.")
+  var model: String
+
+  @Argument(help: "The certificate (.json) written by `certify`.")
+  var certificate: String
+
+  func run() throws {
+    try reportingErrors {
+      let certifier = try Certifier(modelPath: model)
+      guard let data = FileManager.default.contents(atPath: certificate) else {
+        throw UsageError("\(certificate): cannot read the file")
+      }
+      let decoded: Certificate
+      do {
+        decoded = try JSONDecoder().decode(Certificate.self, from: data)
+      } catch {
+        throw UsageError("\(certificate): not a certificate (\(Self.describe(error)))")
+      }
+      switch try certifier.verify(decoded) {
+      case .accepted:
+        emit("\(certificate): accepted — the explanation is exact on its region")
+      case .rejected(let field, let detail):
+        emit("\(certificate): REJECTED at \(field): \(detail)")
+        throw ExitCode(1)
+      }
+    }
+  }
+
+  static func describe(_ error: Error) -> String {
+    switch error {
+    case DecodingError.keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
+    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+      return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+    case DecodingError.dataCorrupted(let context): return "malformed JSON: \(context.debugDescription)"
+    default: return "\(error)"
+    }
+  }
+}
