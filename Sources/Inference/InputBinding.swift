@@ -66,3 +66,52 @@ extension DenseTensor where Scalar == Double {
     DenseTensor<Float>(shape: shape, elements: elements.map { Float($0) })
   }
 }
+
+extension Network {
+  /// The axis of the declared input that counts examples: the first symbolic dimension whose
+  /// name does not look like a sequence length (`T`, `seq`, `time`, ...), if any.
+  public var batchAxis: Int? {
+    let sequenceNames: Set<String> = ["t", "seq", "seq_len", "seqlen", "sequence", "sequence_length", "time", "time_steps", "steps", "len", "length"]
+    return inputShape.indices.first { axis in
+      if case .symbolic(let name) = inputShape[axis] { return !sequenceNames.contains(name.lowercased()) }
+      return false
+    }
+  }
+}
+
+extension BoundInput {
+  /// Every example on its own: each stacked input, split along `batchAxis` of the declared
+  /// shape into slices of size 1 (the axis is kept), with its token ids for token models.
+  public func examples(batchAxis: Int?, tokenIDs: [Double]?) -> [(input: DenseTensor<Double>, tokens: [Int]?)] {
+    var result: [(DenseTensor<Double>, [Int]?)] = []
+    let declaredSize = declaredShape.reduce(1, *)
+    for copy in 0..<copies {
+      let value = input(copy)
+      let ids = tokenIDs.map { Array($0[(copy * declaredSize)..<((copy + 1) * declaredSize)]) }
+      guard let axis = batchAxis, axis < value.shape.count, value.shape[axis] > 1 else {
+        result.append((value, ids?.map { Int($0) }))
+        continue
+      }
+      let outer = value.shape[..<axis].reduce(1, *)
+      let count = value.shape[axis]
+      let inner = value.shape[(axis + 1)...].reduce(1, *)
+      let idInner = declaredShape[(axis + 1)...].reduce(1, *)
+      var shape = value.shape
+      shape[axis] = 1
+      for b in 0..<count {
+        var elements: [Double] = []
+        var tokens: [Int] = []
+        for o in 0..<outer {
+          let start = (o * count + b) * inner
+          elements += value.elements[start..<(start + inner)]
+          if let ids {
+            let idStart = (o * count + b) * idInner
+            tokens += ids[idStart..<(idStart + idInner)].map { Int($0) }
+          }
+        }
+        result.append((DenseTensor(shape: shape, elements: elements), ids == nil ? nil : tokens))
+      }
+    }
+    return result
+  }
+}

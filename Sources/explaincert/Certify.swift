@@ -41,11 +41,13 @@ struct Certify: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let certifier = try Certifier(modelPath: model)
-      let bound = try certifier.network.bind(try NumericArray.load(path: inputs), file: inputs)
       let box = try parseDomain()
-      let tokens = certifier.network.embedding == nil ? nil : try tokenIDs(bound)
-      let results = parallelMap(bound.copies) { k in
-        try certifier.certify(bound.input(k), tokens: tokens?[k], domain: box)
+      let array = try NumericArray.load(path: inputs)
+      let bound = try certifier.network.bind(array, file: inputs)
+      let examples = bound.examples(batchAxis: certifier.network.batchAxis,
+                                    tokenIDs: certifier.network.embedding == nil ? nil : array.asDoubles)
+      let results = parallelMap(examples.count) { k in
+        try certifier.certify(examples[k].input, tokens: examples[k].tokens, domain: box)
       }
       var done: [Certificate] = []
       for (k, result) in results.enumerated() {
@@ -71,12 +73,6 @@ struct Certify: ParsableCommand {
       throw UsageError("--domain must be MIN,MAX with MIN ≤ MAX, got '\(domain)'")
     }
     return lo...hi
-  }
-
-  func tokenIDs(_ bound: BoundInput) throws -> [[Int]] {
-    let ids = try NumericArray.load(path: inputs).asDoubles.map { Int($0) }
-    let size = bound.declaredShape.reduce(1, *)
-    return (0..<bound.copies).map { Array(ids[($0 * size)..<(($0 + 1) * size)]) }
   }
 
   func write(_ certificates: [Certificate], to path: String) throws {

@@ -1,0 +1,162 @@
+import CFLINT
+import Dispatch
+import Foundation
+import Model
+
+// The contraction with a weight matrix, on FLINT integer matrices.
+//
+// The weights W [n, k] are converted once (cached) to integers Wᵀ [k, n] with one power of two;
+// the tensor's integers, viewed as a matrix X [m, k], are multiplied by FLINT's `fmpz_mat_mul`,
+// and the scales multiply. Two things keep the integer work small:
+// - columns of X that are zero for every copy (inactive ReLU neurons under a fixed pattern, for
+//   the unit-vector copies of an OpenBox extraction) are dropped with the matching rows of Wᵀ;
+// - a sparse X (the unit vectors themselves, or im2col patches of them) is multiplied row by
+//   row as a sum of scaled rows of Wᵀ instead of as a dense product.
+// Large products are split by rows over the available cores.
+
+extension ExactTensor {
+  public func multiplied(byTransposeOf weight: Constant) -> ExactTensor {
+    precondition(weight.shape.count == 2, "a weight matrix must have two dimensions")
+    let (n, k) = (weight.shape[0], weight.shape[1])
+    precondition(shape.last == k, "contraction of shape \(shape) with weights \(weight.shape)")
+    let outShape = Array(shape.dropLast()) + [n]
+    let w = ConstantCache.integers(of: weight, layout: .transposed)
+    let unit = self.unit.times(powerOfTwo: w.exponent)
+    let m = k == 0 ? 0 : elementCount / k
+    guard m > 0, n > 0, k > 0, !w.isZero else {
+      return ExactTensor.make(shape: outShape, unit: unit) { _, _ in }
+    }
+    return buffer.with { x in
+      // Columns of X with a nonzero entry, and the number of nonzero entries.
+      var used = [Bool](repeating: false, count: k)
+      var nonzero = 0
+      for i in 0..<m {
+        let row = x + i * k
+        for j in 0..<k where row[j] != 0 {
+          used[j] = true
+          nonzero += 1
+        }
+      }
+      let columns = (0..<k).filter { used[$0] }
+      let result = FmpzBuffer(count: m * n)
+      if columns.isEmpty {
+        return ExactTensor(shape: outShape, buffer: result, unit: unit)
+      }
+      w.integers.with { wt in
+        if nonzero * Self.sparseDensity <= m * columns.count {
+          Self.sparseProduct(x, wt, into: result.base, m: m, k: k, n: n, nonzero: nonzero)
+        } else if columns.count == k {
+          Self.denseProduct(x, wt, into: result.base, m: m, k: k, n: n)
+        } else {
+          // Drop the unused columns of X and rows of Wᵀ.
+          let kept = columns.count
+          let a = FmpzBuffer(count: m * kept)
+          let b = FmpzBuffer(count: kept * n)
+          for (target, source) in columns.enumerated() {
+            _fmpz_vec_set(b.base + target * n, wt + source * n, n)
+          }
+          for i in 0..<m {
+            let from = x + i * k
+            let to = a.base + i * kept
+            for (target, source) in columns.enumerated() { fmpz_set(to + target, from + source) }
+          }
+          Self.denseProduct(a.base, b.base, into: result.base, m: m, k: kept, n: n)
+          withExtendedLifetime((a, b)) {}
+        }
+      }
+      withExtendedLifetime(w) {}
+      return ExactTensor(shape: outShape, buffer: result, unit: unit)
+    }
+  }
+
+  /// X is multiplied row by row when at most one entry in this many is nonzero.
+  static let sparseDensity = 16
+
+  /// Products with fewer multiply-adds run on one thread.
+  static let parallelWork = 1 << 20
+
+  /// `C[m, n] = X[m, k] · B[k, n]` through `fmpz_mat_mul`, on row blocks in parallel.
+  static func denseProduct(
+    _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
+    m: Int, k: Int, n: Int
+  ) {
+    let blocks = blockCount(rows: m, work: m * k * n)
+    let rows = Pointers(m: m, k: k, n: n, x: x, b: b, c: c)
+    parallel(blocks) { block in
+      let (lo, hi) = (block * m / blocks, (block + 1) * m / blocks)
+      guard lo < hi else { return }
+      withMatrixView(rows.x + lo * rows.k, rows: hi - lo, columns: rows.k) { a in
+        withMatrixView(rows.b, rows: rows.k, columns: rows.n) { b in
+          withMatrixView(rows.c + lo * rows.n, rows: hi - lo, columns: rows.n) { c in
+            fmpz_mat_mul(c, a, b)
+          }
+        }
+      }
+    }
+  }
+
+  /// `C[m, n] = X[m, k] · B[k, n]` for a sparse X: each row of C sums the rows of B that the
+  /// row of X selects, scaled.
+  static func sparseProduct(
+    _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
+    m: Int, k: Int, n: Int, nonzero: Int
+  ) {
+    let blocks = blockCount(rows: m, work: nonzero * n)
+    let rows = Pointers(m: m, k: k, n: n, x: x, b: b, c: c)
+    parallel(blocks) { block in
+      let (lo, hi) = (block * m / blocks, (block + 1) * m / blocks)
+      for i in lo..<hi {
+        let row = rows.x + i * rows.k
+        let out = rows.c + i * rows.n
+        for j in 0..<rows.k where row[j] != 0 {
+          let source = rows.b + j * rows.n
+          if row[j] == 1 {
+            _fmpz_vec_add(out, out, source, rows.n)
+          } else if row[j] == -1 {
+            _fmpz_vec_sub(out, out, source, rows.n)
+          } else {
+            _fmpz_vec_scalar_addmul_fmpz(out, source, rows.n, row + j)
+          }
+        }
+      }
+    }
+  }
+
+  /// How many row blocks to split `work` multiply-adds over.
+  static func blockCount(rows: Int, work: Int) -> Int {
+    guard work >= parallelWork else { return 1 }
+    return max(1, min(rows / 16, ProcessInfo.processInfo.activeProcessorCount))
+  }
+}
+
+/// The operands of a product, shared read-only (`x`, `b`) or written in disjoint row blocks
+/// (`c`) by the blocks of a parallel loop.
+private struct Pointers: @unchecked Sendable {
+  let m: Int, k: Int, n: Int
+  let x: UnsafeMutablePointer<fmpz>
+  let b: UnsafeMutablePointer<fmpz>
+  let c: UnsafeMutablePointer<fmpz>
+}
+
+/// Runs `body(0..<count)`, concurrently when `count > 1`.
+private func parallel(_ count: Int, _ body: @Sendable (Int) -> Void) {
+  if count <= 1 {
+    body(0)
+  } else {
+    DispatchQueue.concurrentPerform(iterations: count, execute: body)
+  }
+}
+
+/// Calls `body` with a FLINT matrix that views `rows × columns` contiguous integers (row-major)
+/// without owning them: the same layout `fmpz_mat_init` makes, so FLINT reads and writes it as
+/// one of its own matrices. It must not be cleared, resized or swapped.
+private func withMatrixView<R>(
+  _ entries: UnsafeMutablePointer<fmpz>, rows: Int, columns: Int,
+  _ body: (UnsafeMutablePointer<fmpz_mat_struct>) -> R
+) -> R {
+  let pointers = UnsafeMutablePointer<UnsafeMutablePointer<fmpz>?>.allocate(capacity: max(rows, 1))
+  defer { pointers.deallocate() }
+  for i in 0..<rows { pointers[i] = entries + i * columns }
+  var view = fmpz_mat_struct(entries: entries, r: rows, c: columns, rows: pointers)
+  return withUnsafeMutablePointer(to: &view) { body($0) }
+}

@@ -1,0 +1,128 @@
+import CFLINT
+import ExactArithmetic
+
+// The integers behind an `ExactTensor`, and the conversions between FLINT integers, floats and
+// the ExactArithmetic value types.
+
+/// A contiguous array of FLINT integers (`fmpz`), zero when created, cleared in `deinit`.
+///
+/// A buffer is filled only by the code that creates it, before it is stored in a tensor; from
+/// then on it is only read. That is why it is `@unchecked Sendable`: concurrent readers of an
+/// unchanging `fmpz` array are safe (FLINT functions only read their source operands), and FLINT
+/// allows an `fmpz` that one thread promoted to a GMP integer to be cleared on another thread.
+final class FmpzBuffer: @unchecked Sendable {
+  /// Number of integers.
+  let count: Int
+  /// The first integer. At least one integer is allocated, so this is never null.
+  let base: UnsafeMutablePointer<fmpz>
+
+  /// `count` zeros.
+  init(count: Int) {
+    precondition(count >= 0, "negative element count")
+    self.count = count
+    base = _fmpz_vec_init(max(count, 1))!
+  }
+
+  deinit {
+    _fmpz_vec_clear(base, max(count, 1))
+  }
+
+  /// Calls `body` with the integers, keeping the buffer alive for the call.
+  @inline(__always)
+  func with<R>(_ body: (UnsafeMutablePointer<fmpz>) throws -> R) rethrows -> R {
+    try withExtendedLifetime(self) { try body(base) }
+  }
+
+  /// A buffer holding one integer.
+  static func scalar(_ value: ExactInteger) -> FmpzBuffer {
+    let buffer = FmpzBuffer(count: 1)
+    setFmpz(buffer.base, value)
+    return buffer
+  }
+}
+
+// MARK: Conversions between fmpz and ExactInteger
+
+/// Sets `target` to `value`. (ExactArithmetic does not expose its GMP integers, so large values
+/// go through decimal text; tensors convert integers only per tensor or per column, never per
+/// element in the hot paths.)
+func setFmpz(_ target: UnsafeMutablePointer<fmpz>, _ value: ExactInteger) {
+  if let small = Int(exactly: value) {
+    fmpz_set_si(target, small)
+  } else {
+    let status = fmpz_set_str(target, value.description, 10)
+    precondition(status == 0, "FLINT could not read an integer")
+  }
+}
+
+/// The value of a FLINT integer.
+func exactInteger(_ source: UnsafePointer<fmpz>) -> ExactInteger {
+  if fmpz_fits_si(source) != 0 {
+    return ExactInteger(fmpz_get_si(source))
+  }
+  let text = fmpz_get_str(nil, 10, source)!
+  defer { flint_free(text) }
+  return ExactInteger(String(cString: text))!
+}
+
+// MARK: Floats
+
+/// The exact value of a finite double as `±significand · 2^exponent`, from its bit pattern.
+@inline(__always)
+func decompose(_ value: Double) -> (negative: Bool, significand: UInt64, exponent: Int) {
+  let biased = Int(value.exponentBitPattern)
+  var significand = value.significandBitPattern
+  let exponent: Int
+  if biased == 0 {
+    exponent = 1 - 1023 - 52  // subnormal or zero
+  } else {
+    significand |= UInt64(1) << 52
+    exponent = biased - 1023 - 52
+  }
+  return (value.sign == .minus && significand != 0, significand, exponent)
+}
+
+/// Writes integers `m_k` with `values[k] = m_k · 2^e` into `target` (which must hold zeros) and
+/// returns `e`: the largest such exponent (0 when every value is zero). The values must be finite.
+func writeDyadicIntegers(_ values: UnsafeBufferPointer<Double>, into target: UnsafeMutablePointer<fmpz>) -> Int {
+  var exponent = Int.max
+  for value in values {
+    precondition(value.isFinite, "a non-finite value has no exact value")
+    let (_, significand, e) = decompose(value)
+    if significand != 0 { exponent = min(exponent, e + significand.trailingZeroBitCount) }
+  }
+  if exponent == .max { return 0 }
+  for (k, value) in values.enumerated() {
+    let (negative, raw, rawExponent) = decompose(value)
+    if raw == 0 { continue }
+    // Drop the trailing zero bits first: then the shift to the shared exponent is nonnegative.
+    let zeros = raw.trailingZeroBitCount
+    let significand = raw >> UInt64(zeros)
+    let shift = rawExponent + zeros - exponent
+    let bits = 64 - significand.leadingZeroBitCount + shift
+    if bits <= 62 {
+      let magnitude = Int(significand << UInt64(shift))
+      fmpz_set_si(target + k, negative ? -magnitude : magnitude)
+    } else {
+      fmpz_set_ui(target + k, UInt(significand))
+      fmpz_mul_2exp(target + k, target + k, UInt(shift))
+      if negative { fmpz_neg(target + k, target + k) }
+    }
+  }
+  return exponent
+}
+
+/// `entry · 2^exponent` rounded once to the nearest double (ties to even).
+func roundedDouble(_ entry: UnsafePointer<fmpz>, exponent: Int) -> Double {
+  let word = entry.pointee
+  if cflint_coeff_is_mpz(word) == 0 {
+    if word == 0 { return 0 }
+    let magnitude = word.magnitude
+    let bits = UInt.bitWidth - magnitude.leadingZeroBitCount
+    // Exact when the integer has at most 53 bits and the result is a normal double.
+    if bits <= 53 && exponent + bits - 1 >= -1022 && exponent + bits <= 1024 {
+      return Double(sign: word < 0 ? .minus : .plus, exponent: exponent, significand: Double(magnitude))
+    }
+  }
+  return Double(Dyadic(mantissa: exactInteger(entry), exponent: exponent))
+}
