@@ -58,6 +58,9 @@ let package = Package(
     .testTarget(name: "ModelTests", dependencies: ["Model", "Inference", "DataIO", "ONNXProtobuf"]),
     .testTarget(name: "ExplainCertTests", dependencies: ["explaincert", "ONNXProtobuf", "DataIO"]),
     .testTarget(name: "RegionsTests", dependencies: ["Regions", "Model", "Inference", "ExactArithmetic", "DataIO"]),
+    .testTarget(
+      name: "CertificationTests",
+      dependencies: ["Certification", "Regions", "Inference", "Model", "ExactArithmetic", "DataIO", "ONNXProtobuf"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )
