@@ -1,5 +1,7 @@
 import ArgumentParser
+import Certification
 import DataIO
+import ExactArithmetic
 import Foundation
 import Inference
 import Model
@@ -8,7 +10,8 @@ struct Demo: ParsableCommand {
   static let configuration = CommandConfiguration(
     abstract: "Run ExplainCert on the models and data that ship in Fixtures/.",
     discussion: """
-      Checks the float core against the committed onnxruntime outputs on every fixture model.
+      Checks the float core against the committed onnxruntime outputs on every fixture model, then \
+      certifies and verifies exact explanations of digits through the MLP.
 
       Example:
         swift run explaincert demo
@@ -40,6 +43,18 @@ struct Demo: ParsableCommand {
         throw ExitCode(1)
       }
       emit("   all within 1e-5 of onnxruntime")
+
+      emit("\n2. Exact certificates (GMP/FLINT rationals) of the first digits through the MLP")
+      let certifier = try Certifier(modelPath: root + "/models/digits_mlp.onnx")
+      let digits = try NumericArray.load(path: root + "/data/digits_test.npy").asDoubles
+      for k in 0..<3 {
+        let x0 = DenseTensor<Double>(shape: [1, 64], elements: Array(digits[(k * 64)..<((k + 1) * 64)]))
+        let certificate = try certifier.certify(x0)
+        let verdict = try certifier.verify(certificate)
+        let radius = Rational(certificate.radii.linf).map { String(format: "%.3g", Double($0)) } ?? certificate.radii.linf
+        emit("   digit \(k): f(x0) = A·x0 + c \(certificate.identityHolds ? "exactly" : "FAILS"), \(certificate.constraints) inequalities, r∞ ≈ \(radius), float |A error| ≤ \(String(format: "%.2g", certificate.floatFindings.maxAbsoluteError)), verify: \(verdict == .accepted ? "accepted" : "REJECTED")")
+        guard verdict == .accepted, certificate.identityHolds else { throw ExitCode(1) }
+      }
     }
   }
 }
