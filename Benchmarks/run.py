@@ -1,0 +1,406 @@
+#!/usr/bin/env python3
+"""Float inference core vs onnxruntime, measured in the same run; writes BENCHMARKS.md.
+
+    python3 Benchmarks/run.py [--no-build] [--calls 2000] [--batch 1000] [--output BENCHMARKS.md]
+
+Steps:
+1. builds the release binary (`swift build -c release --product explaincert`) unless --no-build;
+2. writes the 784-256-256-256-10 benchmark MLP with Tools/make_bench_model.py into a temporary
+   directory (it is not committed);
+3. for each model (the digits MLP and CNN fixtures, the 784 MLP, and the VNN-COMP 2021 ACAS Xu
+   net 1_1 when ../shared is present) runs `explaincert bench` and Tools/bench_reference.py
+   (onnxruntime, single-thread and default-thread configurations) one after the other;
+4. computes the ratios ExplainCert / onnxruntime and checks them against the product goals:
+   single-input latency at most half of onnxruntime's (ratio <= 0.5) and batch throughput at
+   least on par (ratio >= 1.0);
+5. rewrites the section of BENCHMARKS.md between `<!-- float-core:begin -->` and
+   `<!-- float-core:end -->` (other content of the file is kept) and prints the tables.
+
+Exit status: 0 when every measurement ran (whether or not the goals are met: this is a
+measurement, not a test), 2 when a tool failed to build or run or printed unusable output.
+Standard library only (the helper tools it runs use numpy, onnx and onnxruntime).
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import shlex
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BEGIN = "<!-- float-core:begin -->"
+END = "<!-- float-core:end -->"
+ACASXU = Path("../shared/models/vnncomp2021/acasxu/ACASXU_run2a_1_1_batch_2000.onnx")
+LATENCY_GOAL = 0.5
+THROUGHPUT_GOAL = 1.0
+CONFIGS = [("single_thread", "onnxruntime, 1 thread"), ("default_threads", "onnxruntime, default threads")]
+TITLE = "# ExplainCert benchmarks"
+INTRO = (
+    "All numbers here are ratios of ExplainCert to a reference (onnxruntime unless a section says "
+    "otherwise) measured in one run on the same machine, so that they compare like with like; "
+    "absolute times depend on the machine and are given only beside the ratios. Each section names "
+    "the command that regenerates it."
+)
+
+
+class ToolFailure(Exception):
+    pass
+
+
+def progress(message):
+    print(f"[bench] {message}", flush=True)
+
+
+def run_tool(argv, what):
+    """Runs argv from the repository root and returns its stdout; ToolFailure on any failure."""
+    progress(f"{what}: {' '.join(shlex.quote(str(a)) for a in argv)}")
+    try:
+        proc = subprocess.run([str(a) for a in argv], cwd=ROOT, capture_output=True, text=True)
+    except OSError as e:
+        raise ToolFailure(f"{what}: cannot run {argv[0]}: {e}") from e
+    if proc.returncode != 0:
+        detail = (proc.stderr or proc.stdout).strip()
+        raise ToolFailure(f"{what}: exit status {proc.returncode}\n{detail}")
+    return proc.stdout
+
+
+def run_json(argv, what):
+    out = run_tool(argv, what)
+    try:
+        return json.loads(out)
+    except json.JSONDecodeError as e:
+        raise ToolFailure(f"{what}: output is not JSON ({e}):\n{out.strip()[:2000]}") from e
+
+
+def build():
+    argv = ["swift", "build", "-c", "release", "--product", "explaincert"]
+    progress("building: " + " ".join(argv) + " (a release build takes a few minutes)")
+    try:
+        proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as e:
+        raise ToolFailure(f"build: cannot run swift: {e}") from e
+    for line in proc.stdout:
+        line = line.rstrip("\n")
+        print(f"[build] {line}", flush=True)
+    if proc.wait() != 0:
+        raise ToolFailure(f"build: swift build exited with status {proc.returncode}")
+    progress("build done")
+
+
+def cpu_model():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def nproc():
+    try:
+        return subprocess.run(["nproc"], capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return str(os.cpu_count())
+
+
+def git_revision():
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                              text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return head + (" (working tree has uncommitted changes)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def cpu_snapshot():
+    """(wall seconds, CPU seconds used by the whole machine, CPU seconds used by this script and
+    its finished children), or None where /proc/stat is unavailable."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        busy = sum(fields[:8]) - fields[3] - fields[4]  # all but idle and iowait (guest is in user)
+        t = os.times()
+        return time.monotonic(), busy / os.sysconf("SC_CLK_TCK"), t.user + t.system + t.children_user + t.children_system
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def other_load(start, end):
+    """Average number of CPUs kept busy by other processes between two snapshots."""
+    if start is None or end is None or end[0] <= start[0]:
+        return None
+    return max(0.0, ((end[1] - start[1]) - (end[2] - start[2])) / (end[0] - start[0]))
+
+
+def fmt_us(x):
+    return f"{x:.1f} µs" if x >= 10 else f"{x:.2f} µs"
+
+
+def fmt_rate(x):
+    if x >= 1e6:
+        return f"{x / 1e6:.2f} M/s"
+    if x >= 1e3:
+        return f"{x / 1e3:.1f} k/s"
+    return f"{x:.0f} /s"
+
+
+def verdict(ok):
+    return "MET" if ok else "NOT MET"
+
+
+def measure(name, path, args, binary, shown=None):
+    ours = run_json([binary, "bench", path, "--calls", args.calls, "--batch", args.batch],
+                    f"{name}: explaincert bench")
+    ref = run_json([sys.executable, "Tools/bench_reference.py", path, "--calls", args.calls, "--batch", args.batch],
+                   f"{name}: onnxruntime")
+    try:
+        ours_lat = float(ours["latency_median_us"])
+        ours_p10, ours_p90 = float(ours["latency_p10_us"]), float(ours["latency_p90_us"])
+        ours_tp = float(ours["throughput_per_s"])
+        rows = []
+        for key, label in CONFIGS:
+            cfg = ref["configs"][key]
+            ref_lat = float(cfg["latency"]["median_us"])
+            ref_tp = float(cfg["throughput"]["inputs_per_second"])
+            rows.append({
+                "config": key, "label": label,
+                "ref_latency": ref_lat, "ref_p10": float(cfg["latency"]["p10_us"]), "ref_p90": float(cfg["latency"]["p90_us"]),
+                "ref_throughput": ref_tp, "mode": cfg["throughput"]["mode"],
+                "latency_ratio": ours_lat / ref_lat, "throughput_ratio": ours_tp / ref_tp,
+            })
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as e:
+        raise ToolFailure(f"{name}: unexpected JSON structure ({e!r})") from e
+    for r in rows:
+        r["latency_met"] = r["latency_ratio"] <= LATENCY_GOAL
+        r["throughput_met"] = r["throughput_ratio"] >= THROUGHPUT_GOAL
+    return {
+        "name": name, "path": shown or f"`{path}`",
+        "shape": ref.get("single_input_shape"), "sequential": any(r["mode"] == "sequential" for r in rows),
+        "sha": str(ref.get("model_sha256", ""))[:12], "ort_version": ref.get("onnxruntime_version"),
+        "ours_latency": ours_lat, "ours_p10": ours_p10, "ours_p90": ours_p90, "ours_throughput": ours_tp,
+        "rows": rows,
+    }
+
+
+def model_table(m, batch):
+    seq = m["sequential"]
+    ours_tp_label = (f"batch {batch}: {batch} inputs stacked along a new leading dimension, one call"
+                     if seq else f"batch {batch}, one call")
+    ref_tp_label = f"{batch} sequential single-input calls" if seq else f"batch {batch}, one call"
+    lines = [
+        "| Measure | ExplainCert | onnxruntime | Config | Ratio (EC / ORT) | Goal | Verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in m["rows"]:
+        lines.append(
+            f"| single-input latency, median (p10–p90) | {fmt_us(m['ours_latency'])} "
+            f"({fmt_us(m['ours_p10'])}–{fmt_us(m['ours_p90'])}) | {fmt_us(r['ref_latency'])} "
+            f"({fmt_us(r['ref_p10'])}–{fmt_us(r['ref_p90'])}) | {r['label']} | **{r['latency_ratio']:.2f}** "
+            f"| ≤ {LATENCY_GOAL} | {verdict(r['latency_met'])} |")
+    for r in m["rows"]:
+        lines.append(
+            f"| throughput (EC: {ours_tp_label}; ORT: {ref_tp_label}) | {fmt_rate(m['ours_throughput'])} "
+            f"| {fmt_rate(r['ref_throughput'])} | {r['label']} | **{r['throughput_ratio']:.2f}** "
+            f"| ≥ {THROUGHPUT_GOAL} | {verdict(r['throughput_met'])}"
+            f"{' (not like for like: stacked vs sequential)' if seq else ''} |")
+    return "\n".join(lines)
+
+
+def summary_table(models):
+    lines = [
+        "| Model | Latency ratio, 1 thread | Latency ratio, default threads | Throughput ratio, 1 thread "
+        "| Throughput ratio, default threads |",
+        "|---|---|---|---|---|",
+    ]
+    for m in models:
+        st, dt = m["rows"]
+        note = " ¹" if m["sequential"] else ""
+        lines.append(
+            f"| {m['name']} | {st['latency_ratio']:.2f} {verdict(st['latency_met'])} "
+            f"| {dt['latency_ratio']:.2f} {verdict(dt['latency_met'])} "
+            f"| {st['throughput_ratio']:.2f} {verdict(st['throughput_met'])}{note} "
+            f"| {dt['throughput_ratio']:.2f} {verdict(dt['throughput_met'])}{note} |")
+    return "\n".join(lines)
+
+
+def reading(models, batch, machine):
+    out = []
+    if machine["busy"]:
+        out.append(
+            f"- **The machine was busy during this run**: other processes kept {machine['load']} "
+            f"of the {machine['nproc']} CPUs busy on average while the benchmarks ran. They competed for the cores, which adds noise "
+            "to every number here, more to the multi-threaded ones. Rerun on an idle machine before "
+            "drawing fine conclusions; verdicts whose ratios are far from the thresholds are unlikely to flip.")
+    checks = [(m, r, kind) for m in models for r in m["rows"] for kind in ("latency", "throughput")]
+    met = sum(1 for m, r, kind in checks if r[f"{kind}_met"])
+    out.append(f"- {met} of {len(checks)} goal checks are met "
+               f"({len(models)} models × 2 onnxruntime configurations × 2 goals).")
+    for kind, goal, cmp in (("latency", LATENCY_GOAL, "≤"), ("throughput", THROUGHPUT_GOAL, "≥")):
+        ok = [m["name"] for m in models if all(r[f"{kind}_met"] for r in m["rows"])]
+        bad = [m["name"] for m in models if not all(r[f"{kind}_met"] for r in m["rows"])]
+        ratios = [r[f"{kind}_ratio"] for m in models for r in m["rows"]]
+        text = f"- {kind.capitalize()} goal (ratio {cmp} {goal}, against both configurations): "
+        text += f"met on {', '.join(ok) if ok else 'no model'}"
+        text += f"; not met on {', '.join(bad)}." if bad else "."
+        text += f" Ratios range from {min(ratios):.2f} to {max(ratios):.2f}."
+        out.append(text)
+    out.append(
+        "- The two latencies are not taken through the same kind of call: ExplainCert's is "
+        "`FloatCore.run` called inside the Swift process on one fixed input, onnxruntime's is "
+        "`InferenceSession.run` called from Python (input dict, binding and output conversion "
+        "included, which is what a Python caller pays) cycling through 16 inputs. On the small "
+        "models, a few microseconds of that Python overhead are a large part of onnxruntime's "
+        "time, so the latency ratios there favour ExplainCert; on the larger models they matter less.")
+    out.append(
+        f"- Throughput: ExplainCert reports the median of 5 runs of one batch of {batch}, onnxruntime "
+        "the median of 20. ExplainCert's matrix products go through OpenBLAS, whose thread count "
+        "is OpenBLAS's default unless `OPENBLAS_NUM_THREADS` is set (see the machine above); the "
+        "onnxruntime \"1 thread\" column is therefore the stricter single-core comparison only if "
+        "OpenBLAS is also limited to one thread.")
+    if any(m["sequential"] for m in models):
+        out.append(
+            "- ¹ Fixed-batch models (ACAS Xu, input [1, 1, 1, 5]): onnxruntime cannot take a batch, "
+            f"so its throughput is {batch} sequential single-input calls from Python, while "
+            f"`explaincert bench` stacks {batch} inputs along a new leading dimension and runs them "
+            "in one call. That throughput ratio compares a batched engine with a per-call loop and "
+            "overstates ExplainCert's advantage; its latency rows are single calls on both sides, as above.")
+    return "\n".join(out)
+
+
+def section(models, args, command, machine):
+    parts = [
+        BEGIN,
+        "## Float inference core vs onnxruntime",
+        "",
+        "Generated by `Benchmarks/run.py`; do not edit by hand between the markers. Regenerate with:",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        f"- Date: {machine['date']}",
+        f"- Revision: {machine['revision']}",
+        f"- Machine: {machine['cpu']}, nproc = {machine['nproc']}, {machine['platform']}",
+        f"- onnxruntime {machine['ort']} (CPUExecutionProvider), Python {platform.python_version()}",
+        f"- OpenBLAS environment: {machine['openblas']}",
+        f"- Other load: processes other than the benchmarks kept {machine['load']} CPUs busy on average "
+        "during the measurements (from /proc/stat, minus this run's own CPU time)",
+        f"- Settings: {args.calls} single-input calls for the latency median, batch of {args.batch} "
+        "for throughput; random uniform [0, 1) inputs in both tools.",
+        "- Goals: single-input latency ratio ≤ 0.5 (at most half of onnxruntime's), "
+        "batch throughput ratio ≥ 1.0 (at least on par). Ratios are ExplainCert / onnxruntime.",
+    ]
+    if machine["acas_note"]:
+        parts.append(f"- {machine['acas_note']}")
+    parts += ["", "### Summary", "", summary_table(models), ""]
+    for m in models:
+        parts += [
+            f"### {m['name']}",
+            "",
+            f"{m['path']}, single input shape {m['shape']}, sha256 {m['sha']}…",
+            "",
+            model_table(m, args.batch),
+            "",
+        ]
+    parts += ["### Reading", "", reading(models, args.batch, machine), "", END]
+    return "\n".join(parts) + "\n"
+
+
+def write_markdown(path, text):
+    if path.exists():
+        old = path.read_text()
+        b, e = old.find(BEGIN), old.find(END)
+        if b != -1 and e != -1 and e > b:
+            new = old[:b] + text.rstrip("\n") + old[e + len(END):]
+        else:
+            new = old.rstrip("\n") + "\n\n" + text
+    else:
+        new = f"{TITLE}\n\n{INTRO}\n\n{text}"
+    if not new.endswith("\n"):
+        new += "\n"
+    path.write_text(new)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Benchmark ExplainCert's float core against onnxruntime and write BENCHMARKS.md.")
+    ap.add_argument("--no-build", action="store_true", help="use the existing .build/release/explaincert")
+    ap.add_argument("--calls", type=int, default=2000, help="single-input calls for the latency median (2000)")
+    ap.add_argument("--batch", type=int, default=1000, help="inputs per throughput batch (1000)")
+    ap.add_argument("--output", default="BENCHMARKS.md", help="markdown file to update, relative to the repository root")
+    args = ap.parse_args()
+
+    command = " ".join(["python3", "Benchmarks/run.py"] + [shlex.quote(a) for a in sys.argv[1:]])
+    binary = ROOT / ".build/release/explaincert"
+    try:
+        if not args.no_build:
+            build()
+        if not binary.is_file():
+            raise ToolFailure(f"{binary} does not exist (build it, or run without --no-build)")
+        ort_version = run_tool([sys.executable, "-c", "import onnxruntime; print(onnxruntime.__version__)"],
+                               "onnxruntime version").strip()
+
+        with tempfile.TemporaryDirectory(prefix="explaincert-bench-") as tmp:
+            mlp784 = Path(tmp) / "mlp784.onnx"
+            run_tool([sys.executable, "Tools/make_bench_model.py", mlp784], "benchmark MLP 784-256-256-256-10")
+            models = [
+                ("digits MLP", Path("Fixtures/models/digits_mlp.onnx")),
+                ("digits CNN", Path("Fixtures/models/digits_cnn.onnx")),
+                ("MLP 784-256-256-256-10", mlp784),
+            ]
+            for _, p in models[:2]:
+                if not (ROOT / p).is_file():
+                    raise ToolFailure(f"{p}: model fixture missing")
+            acas_note = None
+            if (ROOT / ACASXU).is_file():
+                models.append(("ACAS Xu 1_1 (VNN-COMP 2021)", ACASXU))
+            else:
+                shared = (ROOT / ACASXU.parts[0] / ACASXU.parts[1]).resolve()
+                why = "../shared is absent" if not shared.is_dir() else f"{ACASXU} is absent"
+                acas_note = f"ACAS Xu SKIPPED: {why}, so the ACAS Xu row was not measured."
+                print("", flush=True)
+                print(f"WARNING: {why} ({shared}) — SKIPPING the ACAS Xu benchmark.", flush=True)
+                print("", flush=True)
+            shown = {mlp784: "generated in a temporary directory by `python3 Tools/make_bench_model.py` "
+                             "(seed 0, not committed)"}
+            load_start = cpu_snapshot()
+            results = [measure(name, path, args, binary, shown.get(path)) for name, path in models]
+            load_end = cpu_snapshot()
+    except ToolFailure as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_")}
+    machine = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "revision": git_revision(),
+        "cpu": cpu_model(),
+        "nproc": nproc(),
+        "platform": f"{platform.system()} {platform.machine()}",
+        "ort": ort_version,
+        "openblas": ", ".join(f"`{k}={v}`" for k, v in env.items()) if env else "no OPENBLAS_* variables set",
+        "acas_note": acas_note,
+    }
+    other = other_load(load_start, load_end)
+    machine["load"] = "n/a" if other is None else f"{other:.2f}"
+    machine["busy"] = other is not None and other >= 0.2
+    if "OPENBLAS_NUM_THREADS" not in env:
+        machine["openblas"] += " (OPENBLAS_NUM_THREADS unset: OpenBLAS picks its own thread count)"
+
+    text = section(results, args, command, machine)
+    out = ROOT / args.output
+    write_markdown(out, text)
+    print()
+    print(text.replace(BEGIN + "\n", "").replace(END + "\n", ""))
+    progress(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
