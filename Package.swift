@@ -11,6 +11,7 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
   ],
   targets: [
     // System libraries (see each folder's README for why it exists).
@@ -41,10 +42,20 @@ let package = Package(
       name: "Certification",
       dependencies: ["Regions", "Inference", "Model", "ExactArithmetic", .product(name: "Crypto", package: "swift-crypto")]),
 
+    // Baseline explainers (LIME, KernelSHAP, gradients, LRP, occlusion) and OpenBox, one
+    // Explanation type for all, and the metrics that compare them.
+    .target(name: "Explainers", dependencies: ["Model", "Inference", "Regions", "ExactArithmetic", "DataIO"]),
+
+    // Nearby-input generators, properties of explanations, suites, shrinking, counterexamples.
+    .target(
+      name: "PropertyTesting",
+      dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "ExactArithmetic", "DataIO",
+                     .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
+
     .executableTarget(
       name: "explaincert",
       dependencies: [
-        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic",
+        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic", "Explainers", "PropertyTesting",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -60,6 +71,10 @@ let package = Package(
     .testTarget(
       name: "CertificationTests",
       dependencies: ["Certification", "Regions", "Inference", "Model", "ExactArithmetic", "DataIO", "ONNXProtobuf"]),
+    .testTarget(name: "ExplainersTests", dependencies: ["Explainers", "Model", "Inference", "Regions", "DataIO"]),
+    .testTarget(
+      name: "PropertyTestingTests",
+      dependencies: ["PropertyTesting", "Explainers", "Certification", "Model", "Inference", "Regions", "DataIO", "ExactArithmetic"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )

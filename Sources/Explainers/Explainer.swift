@@ -1,0 +1,29 @@
+import Inference
+import Model
+
+/// A method that explains one output of a network at one input.
+///
+/// Implementations are deterministic given `seed`: the same model, input, output, settings and
+/// seed give the same explanation, bit for bit.
+public protocol Explainer: Sendable {
+  /// The method's name as the command line spells it.
+  var method: String { get }
+
+  /// Explains body output `output` (a flat index into the body's first output) at `x0`, one body
+  /// input without the copies dimension.
+  func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, output: Int, seed: UInt64) throws -> Explanation
+}
+
+/// A network with its float core, as explainers see it.
+public struct ExplainedModel: Sendable {
+  public let network: Network
+  public let core: FloatCore<Double>
+
+  public init(_ network: Network) {
+    self.network = network
+    core = FloatCore<Double>(network)
+  }
+
+  /// The name of the piecewise-linear body output that explainers explain (the logits).
+  public var outputName: String { (try? core.plan(for: [1]))?.bodyOutputNames.first ?? network.outputNames[0] }
+}
