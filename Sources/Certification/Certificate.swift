@@ -1,7 +1,8 @@
 /// A certificate of one OpenBox explanation: what `explaincert certify` writes and
 /// `explaincert verify` re-derives from the model (never trusting the file).
 ///
-/// Every exact number is a `"p/q"` string (q = 1 included).
+/// Every exact number is a `"p/q"` string (q = 1 included). G and h are not stored: they are
+/// large, and `verify` recomputes them from the model and the pattern.
 public struct Certificate: Codable, Equatable, Sendable {
   /// One body output's affine map on the region.
   public struct AffineMap: Codable, Equatable, Sendable {
@@ -22,13 +23,15 @@ public struct Certificate: Codable, Equatable, Sendable {
     public var choices: String
   }
 
-  /// Certified radii of balls around x0 inside P (and the domain box, when given).
+  /// Certified radii of balls around x0 inside P. With a domain box, `linf` is the radius of the
+  /// largest ℓ∞ ball whose part inside the box lies in P; `l1` and the `l2` bounds are of the
+  /// balls themselves (lower bounds of their in-box versions). "inf" when nothing bounds it.
   public struct Radii: Codable, Equatable, Sendable {
     public var linf: String
     public var l1: String
     public var l2Lower: String
     public var l2Upper: String
-    /// Whether a domain box was intersected.
+    /// The domain box [min, max] of every coordinate, when one was given.
     public var domain: [String]?
   }
 
@@ -66,7 +69,5 @@ public struct Certificate: Codable, Equatable, Sendable {
   public var ties: Int
   public var radii: Radii
   public var floatFindings: FloatFindings
-  /// SHA-256 of G and h written as `p/q` text, row by row.
-  public var constraintsSHA256: String
   public var notes: [String]
 }

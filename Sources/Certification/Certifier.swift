@@ -78,7 +78,7 @@ public struct Certifier: Sendable {
       outputs: outputs, identityHolds: identityHolds, inputInRegion: inRegion,
       constraints: region.constraintCount, ties: exact.ties.reduce(0, +), radii: radii,
       floatFindings: .init(maxAbsoluteError: maxAbs, maxRelativeError: maxRel, flippedNeurons: flips),
-      constraintsSHA256: Self.hash(region), notes: notes)
+      notes: notes)
   }
 
   /// The version written into certificates.
@@ -120,13 +120,7 @@ public struct Certifier: Sendable {
       if !sqrtLow.isZero { l2High = lower(l2High, slack / sqrtLow) }
     }
     if let domain, let lo = try? Rational(exactly: domain.lowerBound), let hi = try? Rational(exactly: domain.upperBound) {
-      for xi in x {
-        let room = min(xi - lo, hi - xi)
-        linf = lower(linf, room)
-        l1 = lower(l1, room)
-        l2Low = lower(l2Low, room)
-        l2High = lower(l2High, room)
-      }
+      linf = boxedLinfRadius(region, x: x, slack: h.indices.map { h[$0] - gx[$0] }, lo: lo, hi: hi)
     }
     let unbounded = "inf"
     return (Certificate.Radii(linf: linf?.fractionString ?? unbounded, l1: l1?.fractionString ?? unbounded,
@@ -134,15 +128,37 @@ public struct Certifier: Sendable {
                               domain: domain.map { ["\($0.lowerBound)", "\($0.upperBound)"] }), inRegion)
   }
 
-  /// SHA-256 of G and h as text, one inequality per line: `g_1 … g_n <= h`.
-  static func hash(_ region: Region<ExactTensor>) -> String {
-    var hasher = SHA256()
-    let h = region.bounds.values
-    for i in h.indices {
-      let row = region.constraints.column(i).map(\.fractionString).joined(separator: " ")
-      hasher.update(data: Data("\(row) <= \(h[i].fractionString)\n".utf8))
+  /// The largest r such that every x with ‖x − x0‖∞ ≤ r inside the box [lo, hi]ⁿ lies in P
+  /// (nil: no such bound, the box stays inside P).
+  ///
+  /// For an inequality g·x ≤ h with slack S at x0, the largest increase of g·x over the ball ∩ box
+  /// is φ(r) = Σⱼ |gⱼ|·min(r, bⱼ), where bⱼ is the room towards the box face gⱼ points at; φ is
+  /// concave and piecewise linear, so the r with φ(r) = S is found by walking the breakpoints bⱼ
+  /// in increasing order. Exact rationals throughout.
+  static func boxedLinfRadius(_ region: Region<ExactTensor>, x: [Rational], slack: [Rational], lo: Rational, hi: Rational) -> Rational? {
+    let zero = Rational()
+    let up = x.map { max(hi - $0, zero) }, down = x.map { max($0 - lo, zero) }
+    // Every coordinate's two rooms, sorted once: (room, coordinate, direction is up).
+    let rooms = (x.indices.map { (up[$0], $0, true) } + x.indices.map { (down[$0], $0, false) }).sorted { $0.0 < $1.0 }
+    var best: Rational?
+    for i in slack.indices {
+      let g = region.constraints.column(i)
+      var remaining = g.reduce(zero) { $0 + $1.magnitude }
+      guard !remaining.isZero else { continue }
+      var saturated = zero
+      var radius: Rational?
+      for (room, j, isUp) in rooms where !g[j].isZero && (g[j].signum() > 0) == isUp {
+        let a = g[j].magnitude
+        if saturated + remaining * room >= slack[i] {
+          radius = (slack[i] - saturated) / remaining
+          break
+        }
+        saturated += a * room
+        remaining -= a
+      }
+      if let radius { best = best.map { min($0, radius) } ?? radius }
     }
-    return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    return best
   }
 
   static func encode(_ choices: [UInt8]) -> String {

@@ -60,6 +60,29 @@ func digitsInput(_ index: Int = 0) throws -> DenseTensor<Double> {
     }
   }
 
+  /// With pixels in [0, 1], points of the ℓ∞ ball of radius r∞ clipped to the box keep x0's
+  /// pattern, and the radius is at least the plain ball's.
+  @Test func domainRadiusHoldsInsideTheBox() throws {
+    let certifier = try Certifier(modelPath: fixtures + "/models/digits_mlp.onnx")
+    let x0 = try digitsInput(2)
+    let plain = try certifier.certify(x0)
+    let boxed = try certifier.certify(x0, domain: 0...1)
+    let r = try #require(Rational(boxed.radii.linf))
+    #expect(r >= Rational(plain.radii.linf)!)
+    #expect(try certifier.verify(boxed) == .accepted)
+    let plan = try certifier.core.plan(for: [1, 64])
+    let expected = try #require(pattern(boxed))
+    var step = 1.0
+    while try Rational(exactly: step) > r { step /= 2 }
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<20 {
+      let point = x0.elements.map { min(1, max(0, $0 + (Bool.random(using: &generator) ? step : -step))) }
+      let exact = plan.evaluate(try ExactTensor(exactly: DenseTensor(shape: [1, 1, 64], elements: point)))
+      // A point exactly on a facet of P (a tie) may take the other piece; any other point keeps σ.
+      #expect(exact.pattern == expected || exact.ties.reduce(0, +) > 0)
+    }
+  }
+
   func pattern(_ certificate: Certificate) -> ActivationPattern? {
     ActivationPattern(choices: certificate.pattern.map { site in site.choices.map { UInt8(String($0), radix: 36)! } })
   }
