@@ -10,7 +10,8 @@ public struct Certifier: Sendable {
   public let network: Network
   public let modelPath: String
   public let modelSHA256: String
-  let core: FloatCore<Float>
+  /// The float core the certificate compares against.
+  public let core: FloatCore<Float>
 
   /// Loads the model and hashes its bytes.
   public init(modelPath: String) throws {

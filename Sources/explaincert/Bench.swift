@@ -1,9 +1,11 @@
 import ArgumentParser
+import Certification
 import DataIO
 import Dispatch
 import Foundation
 import Inference
 import Model
+import Regions
 
 struct Bench: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -28,8 +30,12 @@ struct Bench: ParsableCommand {
   @Option(help: "Seed of the random inputs.")
   var seed: UInt64 = 0
 
+  @Flag(help: "Measure the exact certificate (A, c, G, h, radii) against the float extraction of the same region instead.")
+  var certificate = false
+
   func run() throws {
     try reportingErrors {
+      if certificate { return try benchCertificate() }
       let network = try Network.load(contentsOf: model)
       let core = FloatCore<Float>(network)
       var generator = SeededGenerator(seed: seed)
@@ -61,6 +67,49 @@ struct Bench: ParsableCommand {
       ]
       emit(try jsonText(result))
     }
+  }
+
+  /// Times the full exact certificate of one random input and the float64 extraction of the
+  /// same region (A, c, G, h), in one run; reports the ratio and the peak memory.
+  func benchCertificate() throws {
+    let certifier = try Certifier(modelPath: model)
+    var generator = SeededGenerator(seed: seed)
+    let bound = try certifier.network.bind(randomInput(certifier.network, batch: 1, &generator), file: model)
+    let x0 = bound.input(0)
+    func seconds(_ body: () throws -> Void) rethrows -> Double {
+      let start = DispatchTime.now().uptimeNanoseconds
+      try body()
+      return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+    var certificate: Certificate?
+    let first = try seconds { certificate = try certifier.certify(x0) }
+    var exact: [Double] = []
+    for _ in 0..<5 { exact.append(try seconds { _ = try certifier.certify(x0) }) }
+    let plan = try certifier.core.plan(for: x0.shape)
+    let pattern = plan.evaluate(x0.reshaped([1] + x0.shape)).pattern
+    let n = plan.inputCount
+    var float: [Double] = []
+    for _ in 0..<5 {
+      float.append(seconds {
+        let identity = DenseTensor<Double>(shape: [n] + x0.shape) { out in for j in 0..<n { out[j * n + j] = 1 } }
+        _ = plan.region(pattern: pattern, unitVectors: identity)
+      })
+    }
+    exact.sort()
+    float.sort()
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    let result: [String: Double] = [
+      "exact_certificate_first_s": first,
+      "exact_certificate_median_s": exact[2],
+      "float_extraction_median_s": float[2],
+      "exact_over_float": exact[2] / float[2],
+      "constraints": Double(certificate?.constraints ?? 0),
+      "inputs": Double(n),
+      "peak_memory_mib": Double(usage.ru_maxrss) / 1024,
+      "seed": Double(seed),
+    ]
+    emit(try jsonText(result))
   }
 
   /// Uniform [0, 1) inputs (or token ids) of the declared shape; the first symbolic dimension
