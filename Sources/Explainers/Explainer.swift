@@ -18,6 +18,8 @@ public protocol Explainer: Sendable {
 public struct ExplainedModel: Sendable {
   public let network: Network
   public let core: FloatCore<Double>
+  /// Plans of the traced copy of the network (every value kept), for backward passes.
+  let tracePlans = TracePlans()
 
   public init(_ network: Network) {
     self.network = network
@@ -25,5 +27,9 @@ public struct ExplainedModel: Sendable {
   }
 
   /// The name of the piecewise-linear body output that explainers explain (the logits).
-  public var outputName: String { (try? core.plan(for: [1]))?.bodyOutputNames.first ?? network.outputNames[0] }
+  /// The graph's first output, or the input of the output link that computes it.
+  public var outputName: String {
+    let first = network.outputNames[0]
+    return network.links.first { $0.output == first }?.input ?? first
+  }
 }

@@ -47,14 +47,27 @@ public struct LinearSurrogate: Codable, Sendable, Equatable {
     case presence
   }
 
+  /// How an input maps to presence features.
+  public enum Interpretation: Codable, Sendable, Equatable {
+    /// Feature j is present when input coordinate j falls in the same bin as x0's: a value v
+    /// is in bin #{e ∈ edges[j] : e < v} (NumPy's `searchsorted`, as LIME's discretizers).
+    case bins(edges: [[Double]], reference: [Int])
+    /// Feature g is present when every input coordinate in `groups[g]` keeps x0's value
+    /// (`reference`, the whole input): LIME's image patches and text tokens.
+    case groups([[Int]], reference: [Double])
+  }
+
   public var weights: [Double]
   public var intercept: Double
   public var features: Features
+  /// For presence features, how an input maps to them (nil when unknown).
+  public var interpretation: Interpretation?
 
-  public init(weights: [Double], intercept: Double, features: Features) {
+  public init(weights: [Double], intercept: Double, features: Features, interpretation: Interpretation? = nil) {
     self.weights = weights
     self.intercept = intercept
     self.features = features
+    self.interpretation = interpretation
   }
 
   /// The surrogate's value on interpretable feature values `z` (coordinates or presence bits).
@@ -62,3 +75,28 @@ public struct LinearSurrogate: Codable, Sendable, Equatable {
     zip(weights, z).reduce(intercept) { $0 + $1.0 * $1.1 }
   }
 }
+
+extension LinearSurrogate {
+  /// The interpretable features of an input `x` (flat, the body input's order): the coordinates
+  /// themselves, or the presence bits of ``interpretation`` (nil if the surrogate has none).
+  public func interpretableFeatures(of x: [Double]) -> [Double]? {
+    switch (features, interpretation) {
+    case (.coordinates, _):
+      return x
+    case (.presence, .bins(let edges, let reference)?):
+      return zip(edges.indices, reference).map { j, bin in
+        edges[j].filter { $0 < x[j] }.count == bin ? 1 : 0
+      }
+    case (.presence, .groups(let groups, let reference)?):
+      return groups.map { group in group.allSatisfy { x[$0] == reference[$0] } ? 1 : 0 }
+    case (.presence, nil):
+      return nil
+    }
+  }
+
+  /// The surrogate's prediction at an input `x` (nil if its features of `x` are unknown).
+  public func predict(at x: [Double]) -> Double? {
+    interpretableFeatures(of: x).map(predict)
+  }
+}
+

@@ -1,0 +1,153 @@
+import Foundation
+
+/// A seeded pseudo-random generator (xoshiro256**, state filled by SplitMix64 from the seed).
+///
+/// Every random choice an explainer makes comes from one of these, so the same seed gives the
+/// same explanation, bit for bit, on every platform: the sequence depends only on 64-bit integer
+/// arithmetic, and the derived distributions use only IEEE operations and `log`, `sqrt`, `cos`,
+/// `erfc` of the C library.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+  private var s0, s1, s2, s3: UInt64
+  private var spareNormal: Double?
+
+  public init(seed: UInt64) {
+    var x = seed
+    func splitMix() -> UInt64 {
+      x &+= 0x9E37_79B9_7F4A_7C15
+      var z = x
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
+    s0 = splitMix()
+    s1 = splitMix()
+    s2 = splitMix()
+    s3 = splitMix()
+  }
+
+  public mutating func next() -> UInt64 {
+    let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
+    let t = s1 << 17
+    s2 ^= s0
+    s3 ^= s1
+    s1 ^= s2
+    s0 ^= s3
+    s2 ^= t
+    s3 = s3 << 45 | s3 >> 19
+    return result
+  }
+
+  /// A uniform double in [0, 1) with 53 random bits.
+  public mutating func uniform() -> Double {
+    Double(next() >> 11) * 0x1.0p-53
+  }
+
+  /// A uniform double in (0, 1).
+  public mutating func openUniform() -> Double {
+    (Double(next() >> 12) + 0.5) * 0x1.0p-52
+  }
+
+  /// A uniform integer in 0..<bound (unbiased, Lemire's method).
+  public mutating func integer(below bound: Int) -> Int {
+    precondition(bound > 0, "bound must be positive")
+    let b = UInt64(bound)
+    var m = next().multipliedFullWidth(by: b)
+    if m.low < b {
+      let threshold = (0 &- b) % b
+      while m.low < threshold { m = next().multipliedFullWidth(by: b) }
+    }
+    return Int(m.high)
+  }
+
+  /// A standard normal deviate (Box–Muller; the second value of each pair is kept for the next call).
+  public mutating func normal() -> Double {
+    if let spare = spareNormal {
+      spareNormal = nil
+      return spare
+    }
+    let u = openUniform(), v = uniform()
+    let radius = (-2 * Foundation.log(u)).squareRoot()
+    let angle = 2 * Double.pi * v
+    spareNormal = radius * Foundation.sin(angle)
+    return radius * Foundation.cos(angle)
+  }
+
+  /// A value drawn from `values` with the given probabilities (which sum to 1).
+  public mutating func choice(_ values: [Double], probabilities: [Double]) -> Double {
+    let u = uniform()
+    var total = 0.0
+    for (value, p) in zip(values, probabilities) {
+      total += p
+      if u < total { return value }
+    }
+    return values[values.count - 1]
+  }
+
+  /// `count` distinct integers from 0..<n in random order (a partial Fisher–Yates shuffle).
+  public mutating func sample(_ count: Int, from n: Int) -> [Int] {
+    var pool = Array(0..<n)
+    let k = min(count, n)
+    for i in 0..<k {
+      let j = i + integer(below: n - i)
+      pool.swapAt(i, j)
+    }
+    return Array(pool[0..<k])
+  }
+
+  /// A normal deviate with mean `mean` and deviation `std`, truncated to [lower, upper] (inverse
+  /// CDF sampling, on the side of the mean where the tail is thinner, as SciPy's `truncnorm` does).
+  public mutating func truncatedNormal(mean: Double, std: Double, lower: Double, upper: Double) -> Double {
+    let a = (lower - mean) / std, b = (upper - mean) / std
+    if a == b { return lower }
+    let z: Double
+    if a > 0 {
+      // Sample −Z on [−b, −a], where the CDF is far from 1.
+      let (pa, pb) = (Normal.cdf(-b), Normal.cdf(-a))
+      z = -Normal.quantile(pa + openUniform() * (pb - pa))
+    } else {
+      let (pa, pb) = (Normal.cdf(a), Normal.cdf(b))
+      z = Normal.quantile(pa + openUniform() * (pb - pa))
+    }
+    return mean + std * min(max(z, a), b)
+  }
+}
+
+/// The standard normal distribution's CDF, quantile and density.
+public enum Normal {
+  public static func cdf(_ x: Double) -> Double { 0.5 * Foundation.erfc(-x / 2.0.squareRoot()) }
+
+  public static func density(_ x: Double) -> Double { Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot() }
+
+  /// Φ⁻¹(p) for p in (0, 1): Acklam's rational approximation refined by one Halley step.
+  public static func quantile(_ p: Double) -> Double {
+    if p <= 0 { return -.infinity }
+    if p >= 1 { return .infinity }
+    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00]
+    let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01]
+    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00]
+    let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+    let low = 0.02425
+    var x: Double
+    if p < low {
+      let q = (-2 * Foundation.log(p)).squareRoot()
+      x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    } else if p <= 1 - low {
+      let q = p - 0.5, r = q * q
+      x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    } else {
+      let q = (-2 * Foundation.log(1 - p)).squareRoot()
+      x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    }
+    let e = cdf(x) - p
+    let u = e * (2 * Double.pi).squareRoot() * Foundation.exp(x * x / 2)
+    x -= u / (1 + x * u / 2)
+    return x
+  }
+
+  /// The mean of a standard normal truncated to [a, b].
+  public static func truncatedMean(_ a: Double, _ b: Double) -> Double {
+    let mass = cdf(b) - cdf(a)
+    guard mass > 0 else { return (a + b) / 2 }
+    return (density(a) - density(b)) / mass
+  }
+}
