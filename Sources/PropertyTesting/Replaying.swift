@@ -1,0 +1,123 @@
+import Foundation
+import Inference
+import Model
+
+/// What replaying a counterexample showed.
+public struct ReplayOutcome: Sendable {
+  public enum Status: String, Sendable, Codable {
+    /// A `reproduce` finding failed again, bit for bit.
+    case reproduced
+    /// A `fixed` defect: the property now holds at the saved input.
+    case fixed
+    /// The file did not behave as recorded.
+    case regressed
+  }
+
+  public var path: String
+  public var status: Status
+  /// Why it regressed, or what was confirmed.
+  public var detail: String
+
+  /// Whether the file behaved as its expectation says.
+  public var asRecorded: Bool { status != .regressed }
+}
+
+/// Re-runs saved counterexamples.
+public enum Replayer {
+  /// The counterexample files under the given paths (folders: every `.json`, recursively), sorted.
+  public static func files(in paths: [String]) throws -> [String] {
+    var result: [String] = []
+    for path in paths {
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        throw SuiteError(message: "\(path): no such file or folder")
+      }
+      if isDirectory.boolValue {
+        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
+        let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
+          .filter { $0.hasSuffix(".json") && !($0 as NSString).lastPathComponent.hasPrefix(".") }.sorted()
+        result += found.map { "\(base)/\($0)" }
+      } else {
+        result.append(path)
+      }
+    }
+    return result
+  }
+
+  /// Loads a counterexample's model (resolved like a suite's paths, from the file's folder and
+  /// its ancestors, then the current folder), checks its hash and re-runs the property:
+  /// - `reproduce`: the saved input must still fail with the same observed and expected values;
+  ///   the seeded generator must draw the same first failing input at the same sample; and
+  ///   shrinking it must give the saved input again, all bit for bit.
+  /// - `fixed`: the property must hold at the saved input and at the input first found.
+  /// A file that cannot be read or is malformed throws (bad input).
+  public static func replay(path: String, explainers: ExplainerCatalog = .standard) throws -> ReplayOutcome {
+    let record = try Counterexample.load(path: path)
+    guard let modelPath = Suite.resolve(record.model, from: path) else {
+      throw SuiteError(message: "\(path): field 'model': no such file '\(record.model)'")
+    }
+    var synonyms: SynonymTable?
+    if let s = record.provenance.synonyms, let v = record.provenance.vocabulary {
+      guard let sp = Suite.resolve(s, from: path), let vp = Suite.resolve(v, from: path) else {
+        throw SuiteError(message: "\(path): field 'provenance': synonym table '\(s)' or vocabulary '\(v)' not found")
+      }
+      synonyms = try SynonymTable(synonymsPath: sp, vocabularyPath: vp)
+    }
+    let x0 = DenseTensor<Double>(shape: record.inputShape, elements: record.x0)
+    let subject: Subject
+    do {
+      subject = try Subject(modelPath: modelPath, examples: [(x0, record.tokens)], inputsPath: record.provenance.inputs)
+    } catch {
+      throw SuiteError(message: "\(path): field 'model': \(error)")
+    }
+    func outcome(_ status: ReplayOutcome.Status, _ detail: String) -> ReplayOutcome {
+      ReplayOutcome(path: path, status: status, detail: detail)
+    }
+    guard subject.modelSHA256 == record.modelSHA256 else {
+      return outcome(.regressed, "the model changed: its sha256 is \(subject.modelSHA256.prefix(12))…, the counterexample's \(record.modelSHA256.prefix(12))…")
+    }
+    let spec = try record.propertySpec()
+    let anchor: Anchor
+    do {
+      anchor = try subject.anchor(0)
+    } catch {
+      throw SuiteError(message: "\(path): field 'x0': \(error)")
+    }
+    let checker = PropertyChecker(spec: spec, anchor: anchor, seed: record.caseSeed, explainers: explainers)
+    let verdict = try checker.check([record.input, record.found])
+    switch record.expectation {
+    case .fixed:
+      if verdict[0].holds && verdict[1].holds {
+        return outcome(.fixed, "the property holds at the saved input: the defect stays fixed")
+      }
+      return outcome(.regressed, "the defect is back: \(verdict[0].holds ? verdict[1].summary : verdict[0].summary)")
+    case .reproduce:
+      guard !verdict[0].holds else {
+        return outcome(.regressed, "the finding no longer reproduces: the property holds at the saved input")
+      }
+      if let key = Set(verdict[0].observed.keys).union(record.observed.keys).sorted().first(where: { verdict[0].observed[$0] != record.observed[$0] }) {
+        return outcome(.regressed, "observed '\(key)' is now \(verdict[0].observed[key] ?? "absent"), the file has \(record.observed[key] ?? "absent")")
+      }
+      guard verdict[0].expected == record.expected else {
+        return outcome(.regressed, "the expected values differ from the file's")
+      }
+      // The seeded search: same stream, same first failing input, same shrunk input.
+      let generator = NearbyGenerator(settings: spec.generator, anchor: anchor, synonyms: synonyms)
+      let points = try Runner.points(spec: spec, generator: generator, seed: record.caseSeed, count: spec.samples)
+      guard record.firstFailingSample < points.count, points[record.firstFailingSample] == record.found else {
+        return outcome(.regressed, "seed \(record.seed) no longer draws the saved input at sample \(record.firstFailingSample)")
+      }
+      let firstFailing = try checker.check(Array(points[...record.firstFailingSample])).firstIndex { !$0.holds }
+      guard firstFailing == record.firstFailingSample else {
+        return outcome(.regressed, "seed \(record.seed) now fails first at sample \(firstFailing.map(String.init) ?? "none"), not \(record.firstFailingSample)")
+      }
+      let (input, shrink) = try Runner.shrink(spec: spec, anchor: anchor, checker: checker, generator: generator, caseSeed: record.caseSeed,
+                                              found: record.found, firstFailingSample: record.firstFailingSample,
+                                              budget: record.shrinkBudget ?? 600)
+      guard input == record.input else {
+        return outcome(.regressed, "shrinking the first failing input now gives another input (\(shrink.changedFeaturesAfter) changed features)")
+      }
+      return outcome(.reproduced, "reproduced bit for bit with seed \(record.seed): \(record.summary)")
+    }
+  }
+}
