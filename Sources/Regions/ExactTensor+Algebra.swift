@@ -11,7 +11,8 @@ extension ExactTensor {
 
   public func gathered(_ map: IndexMap, shape: [Int]) -> ExactTensor {
     let blocks = map.inputBlock == 0 ? 0 : elementCount / map.inputBlock
-    let result = ExactTensor.make(shape: shape, unit: unit) { out, count in
+    // The selected words share the GMP integers of this tensor.
+    return ExactTensor.sharing([buffer], shape: shape, unit: unit) { out, count in
       precondition(count == blocks * map.outputBlock, "gather: output shape \(shape) does not match the map")
       buffer.with { x in
         map.indices.withUnsafeBufferPointer { indices in
@@ -19,13 +20,12 @@ extension ExactTensor {
             let source = x + block * map.inputBlock
             let target = out + block * indices.count
             for j in 0..<indices.count where indices[j] >= 0 {
-              fmpz_set(target + j, source + Int(indices[j]))
+              target[j] = source[Int(indices[j])]
             }
           }
         }
       }
     }
-    return result
   }
 
   public static func concatenated(_ parts: [ExactTensor], blockSizes: [Int], shape: [Int]) -> ExactTensor {
@@ -33,20 +33,38 @@ extension ExactTensor {
     let (unit, factors) = ExactScale.common(parts.map(\.unit))
     let appliers = factors.map(\.applier)
     let blocks = blockSizes[0] == 0 ? 0 : parts[0].elementCount / blockSizes[0]
-    return make(shape: shape, unit: unit) { out, count in
-      precondition(count == blocks * blockSizes.reduce(0, +), "concatenation: shape \(shape) does not match the parts")
-      var offset = 0
-      for block in 0..<blocks {
-        for (index, part) in parts.enumerated() {
-          let size = blockSizes[index]
-          let applier = appliers[index]
-          part.buffer.with { x in
-            let source = x + block * size
-            for j in 0..<size { applier.apply(out + offset + j, source + j) }
+    if appliers.allSatisfy(\.isOne) {
+      // One scale: the words share the parts' GMP integers.
+      return sharing(parts.map(\.buffer), shape: shape, unit: unit) { out, count in
+        precondition(count == blocks * blockSizes.reduce(0, +), "concatenation: shape \(shape) does not match the parts")
+        var offset = 0
+        for block in 0..<blocks {
+          for (index, part) in parts.enumerated() {
+            let size = blockSizes[index]
+            part.buffer.with { x in (out + offset).update(from: x + block * size, count: size) }
+            offset += size
           }
-          offset += size
         }
       }
+    }
+    return make(shape: shape, unit: unit) { out, count in
+      let total = blockSizes.reduce(0, +)
+      precondition(count == blocks * total, "concatenation: shape \(shape) does not match the parts")
+      let out = SharedIntegers(out)
+      let sources = parts.map { SharedIntegers($0.buffer.base) }
+      forEachRange(blocks, work: count) { range in
+        for block in range {
+          var offset = block * total
+          for (index, source) in sources.enumerated() {
+            let size = blockSizes[index]
+            let applier = appliers[index]
+            let from = source.base + block * size
+            for j in 0..<size { applier.apply(out.base + offset + j, from + j) }
+            offset += size
+          }
+        }
+      }
+      withExtendedLifetime(parts) {}
     }
   }
 
@@ -60,29 +78,32 @@ extension ExactTensor {
 
   func combined(with other: ExactTensor, subtract: Bool) -> ExactTensor {
     precondition(elementCount == other.elementCount, "elementwise operands of shapes \(shape) and \(other.shape)")
+    // x ± 0 = x (a common case: the negative side of a ReLU constraint is a gather of nothing).
+    if other.isZero { return reshaped(shape) }
+    if !subtract && isZero { return other.reshaped(shape) }
     let (unit, factors) = ExactScale.common([self.unit, other.unit])
     let (a, b) = (factors[0].applier, factors[1].applier)
     return ExactTensor.make(shape: shape, unit: unit) { out, count in
-      buffer.with { x in
-        other.buffer.with { y in
-          if a.isOne && b.isOne {
-            if subtract {
-              for i in 0..<count { fmpz_sub(out + i, x + i, y + i) }
-            } else {
-              for i in 0..<count { fmpz_add(out + i, x + i, y + i) }
-            }
-            return
+      let (out, x, y) = (SharedIntegers(out), SharedIntegers(buffer.base), SharedIntegers(other.buffer.base))
+      forEachRange(count, work: count) { range in
+        if a.isOne && b.isOne {
+          if subtract {
+            for i in range { fmpz_sub(out.base + i, x.base + i, y.base + i) }
+          } else {
+            for i in range { fmpz_add(out.base + i, x.base + i, y.base + i) }
           }
-          let scratch = FmpzBuffer(count: 1)
-          scratch.with { t in
-            for i in 0..<count {
-              a.apply(out + i, x + i)
-              b.apply(t, y + i)
-              if subtract { fmpz_sub(out + i, out + i, t) } else { fmpz_add(out + i, out + i, t) }
-            }
+          return
+        }
+        let scratch = FmpzBuffer(count: 1)
+        scratch.with { t in
+          for i in range {
+            a.apply(out.base + i, x.base + i)
+            b.apply(t, y.base + i)
+            if subtract { fmpz_sub(out.base + i, out.base + i, t) } else { fmpz_add(out.base + i, out.base + i, t) }
           }
         }
       }
+      withExtendedLifetime((buffer, other.buffer)) {}
     }
   }
 
@@ -149,12 +170,13 @@ extension ExactTensor {
     if pieces.allSatisfy({ if case .zero = $0 { true } else if case .identity = $0 { true } else { false } }) {
       let keep = pieces.map { if case .identity = $0 { true } else { false } }
       if choices.allSatisfy({ keep[Int($0)] }) { return self }
-      return ExactTensor.make(shape: shape, unit: unit) { out, count in
+      // The kept words share the GMP integers of this tensor.
+      return ExactTensor.sharing([buffer], shape: shape, unit: unit) { out, count in
         buffer.with { x in
           choices.withUnsafeBufferPointer { choices in
             var c = 0
             for i in 0..<count {
-              if keep[Int(choices[c])] { fmpz_set(out + i, x + i) }
+              if keep[Int(choices[c])] { out[i] = x[i] }
               c += 1
               if c == period { c = 0 }
             }

@@ -32,15 +32,22 @@ extension ExactTensor {
       denominators.append(q)
       if q != 1 { denominator = ExactInteger.lcm(denominator, q) }
     }
-    let multiplier = FmpzBuffer(count: 1)
+    // P_r as FLINT integers, for the rows with a nonzero coefficient.
+    let used = (0..<rows).filter { !numerators[$0].isZero }
+    let multipliers = FmpzBuffer(count: used.count)
+    for (index, r) in used.enumerated() {
+      let p = denominators[r] == denominator ? numerators[r] : numerators[r] * (denominator / denominators[r])
+      setFmpz(multipliers.base + index, p)
+    }
     let sums = FmpzBuffer(count: columns)
-    buffer.with { x in
-      for r in 0..<rows where !numerators[r].isZero {
-        let p = denominators[r] == denominator ? numerators[r] : numerators[r] * (denominator / denominators[r])
-        setFmpz(multiplier.base, p)
-        _fmpz_vec_scalar_addmul_fmpz(sums.base, x + r * columns, columns, multiplier.base)
+    let (x, s, p) = (SharedIntegers(buffer.base), SharedIntegers(sums.base), SharedIntegers(multipliers.base))
+    // Columns are split over the cores; each block runs over every used row.
+    forEachRange(columns, work: used.count * columns) { block in
+      for (index, r) in used.enumerated() {
+        _fmpz_vec_scalar_addmul_fmpz(s.base + block.lowerBound, x.base + r * columns + block.lowerBound, block.count, p.base + index)
       }
     }
+    withExtendedLifetime((buffer, multipliers)) {}
     let factor = unit.value / Rational(denominator)
     return sums.with { s in
       (0..<columns).map { j in s[j] == 0 ? Rational() : Rational(exactInteger(s + j)) * factor }
@@ -55,20 +62,23 @@ extension ExactTensor {
     let l1 = FmpzBuffer(count: columns)
     let maxAbs = FmpzBuffer(count: columns)
     let squares = FmpzBuffer(count: columns)
-    buffer.with { x in
+    let (x, sum, largest, square) = (SharedIntegers(buffer.base), SharedIntegers(l1.base), SharedIntegers(maxAbs.base), SharedIntegers(squares.base))
+    // Columns are split over the cores; each block runs over every row.
+    forEachRange(columns, work: rows * columns) { block in
       for r in 0..<rows {
-        let row = x + r * columns
-        for j in 0..<columns where row[j] != 0 {
+        let row = x.base + r * columns
+        for j in block where row[j] != 0 {
           if fmpz_sgn(row + j) > 0 {
-            fmpz_add(l1.base + j, l1.base + j, row + j)
+            fmpz_add(sum.base + j, sum.base + j, row + j)
           } else {
-            fmpz_sub(l1.base + j, l1.base + j, row + j)
+            fmpz_sub(sum.base + j, sum.base + j, row + j)
           }
-          if fmpz_cmpabs(row + j, maxAbs.base + j) > 0 { fmpz_abs(maxAbs.base + j, row + j) }
-          fmpz_addmul(squares.base + j, row + j, row + j)
+          if fmpz_cmpabs(row + j, largest.base + j) > 0 { fmpz_abs(largest.base + j, row + j) }
+          fmpz_addmul(square.base + j, row + j, row + j)
         }
       }
     }
+    withExtendedLifetime(buffer) {}
     let squaredUnit = unit.times(unit)
     return withExtendedLifetime((l1, maxAbs, squares)) {
       (0..<columns).map { j in

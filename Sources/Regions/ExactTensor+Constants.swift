@@ -19,7 +19,6 @@ final class IntegerConstant: Sendable {
       break
     }
     isZero = zero
-    withExtendedLifetime(integers) {}
   }
 
   /// Converts `values` (in the given order) exactly.

@@ -1,6 +1,4 @@
 import CFLINT
-import Dispatch
-import Foundation
 import Model
 
 // The contraction with a weight matrix, on FLINT integer matrices.
@@ -48,17 +46,17 @@ extension ExactTensor {
         } else if columns.count == k {
           Self.denseProduct(x, wt, into: result.base, m: m, k: k, n: n)
         } else {
-          // Drop the unused columns of X and rows of Wᵀ.
+          // Drop the unused columns of X and rows of Wᵀ (copying words, sharing GMP integers).
           let kept = columns.count
-          let a = FmpzBuffer(count: m * kept)
-          let b = FmpzBuffer(count: kept * n)
+          let a = FmpzBuffer(count: m * kept, sharingWith: [buffer])
+          let b = FmpzBuffer(count: kept * n, sharingWith: [w.integers])
           for (target, source) in columns.enumerated() {
-            _fmpz_vec_set(b.base + target * n, wt + source * n, n)
+            (b.base + target * n).update(from: wt + source * n, count: n)
           }
           for i in 0..<m {
             let from = x + i * k
             let to = a.base + i * kept
-            for (target, source) in columns.enumerated() { fmpz_set(to + target, from + source) }
+            for (target, source) in columns.enumerated() { to[target] = from[source] }
           }
           Self.denseProduct(a.base, b.base, into: result.base, m: m, k: kept, n: n)
           withExtendedLifetime((a, b)) {}
@@ -72,22 +70,17 @@ extension ExactTensor {
   /// X is multiplied row by row when at most one entry in this many is nonzero.
   static let sparseDensity = 16
 
-  /// Products with fewer multiply-adds run on one thread.
-  static let parallelWork = 1 << 20
-
   /// `C[m, n] = X[m, k] · B[k, n]` through `fmpz_mat_mul`, on row blocks in parallel.
   static func denseProduct(
     _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
     m: Int, k: Int, n: Int
   ) {
-    let blocks = blockCount(rows: m, work: m * k * n)
-    let rows = Pointers(m: m, k: k, n: n, x: x, b: b, c: c)
-    parallel(blocks) { block in
-      let (lo, hi) = (block * m / blocks, (block + 1) * m / blocks)
-      guard lo < hi else { return }
-      withMatrixView(rows.x + lo * rows.k, rows: hi - lo, columns: rows.k) { a in
-        withMatrixView(rows.b, rows: rows.k, columns: rows.n) { b in
-          withMatrixView(rows.c + lo * rows.n, rows: hi - lo, columns: rows.n) { c in
+    let (x, b, c) = (SharedIntegers(x), SharedIntegers(b), SharedIntegers(c))
+    forEachRange(m, work: m * k * n / parallelShare) { rows in
+      guard !rows.isEmpty else { return }
+      withMatrixView(x.base + rows.lowerBound * k, rows: rows.count, columns: k) { a in
+        withMatrixView(b.base, rows: k, columns: n) { b in
+          withMatrixView(c.base + rows.lowerBound * n, rows: rows.count, columns: n) { c in
             fmpz_mat_mul(c, a, b)
           }
         }
@@ -101,50 +94,27 @@ extension ExactTensor {
     _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
     m: Int, k: Int, n: Int, nonzero: Int
   ) {
-    let blocks = blockCount(rows: m, work: nonzero * n)
-    let rows = Pointers(m: m, k: k, n: n, x: x, b: b, c: c)
-    parallel(blocks) { block in
-      let (lo, hi) = (block * m / blocks, (block + 1) * m / blocks)
-      for i in lo..<hi {
-        let row = rows.x + i * rows.k
-        let out = rows.c + i * rows.n
-        for j in 0..<rows.k where row[j] != 0 {
-          let source = rows.b + j * rows.n
+    let (x, b, c) = (SharedIntegers(x), SharedIntegers(b), SharedIntegers(c))
+    forEachRange(m, work: nonzero * n) { rows in
+      for i in rows {
+        let row = x.base + i * k
+        let out = c.base + i * n
+        for j in 0..<k where row[j] != 0 {
+          let source = b.base + j * n
           if row[j] == 1 {
-            _fmpz_vec_add(out, out, source, rows.n)
+            _fmpz_vec_add(out, out, source, n)
           } else if row[j] == -1 {
-            _fmpz_vec_sub(out, out, source, rows.n)
+            _fmpz_vec_sub(out, out, source, n)
           } else {
-            _fmpz_vec_scalar_addmul_fmpz(out, source, rows.n, row + j)
+            _fmpz_vec_scalar_addmul_fmpz(out, source, n, row + j)
           }
         }
       }
     }
   }
 
-  /// How many row blocks to split `work` multiply-adds over.
-  static func blockCount(rows: Int, work: Int) -> Int {
-    guard work >= parallelWork else { return 1 }
-    return max(1, min(rows / 16, ProcessInfo.processInfo.activeProcessorCount))
-  }
-}
-
-/// The operands of a product, shared read-only (`x`, `b`) or written in disjoint row blocks
-/// (`c`) by the blocks of a parallel loop.
-private struct Pointers: @unchecked Sendable {
-  let m: Int, k: Int, n: Int
-  let x: UnsafeMutablePointer<fmpz>
-  let b: UnsafeMutablePointer<fmpz>
-  let c: UnsafeMutablePointer<fmpz>
-}
-
-/// Runs `body(0..<count)`, concurrently when `count > 1`.
-private func parallel(_ count: Int, _ body: @Sendable (Int) -> Void) {
-  if count <= 1 {
-    body(0)
-  } else {
-    DispatchQueue.concurrentPerform(iterations: count, execute: body)
-  }
+  /// FLINT's products are fast enough per multiply-add that only large ones are worth splitting.
+  static let parallelShare = 16
 }
 
 /// Calls `body` with a FLINT matrix that views `rows × columns` contiguous integers (row-major)

@@ -4,27 +4,51 @@ import ExactArithmetic
 // The integers behind an `ExactTensor`, and the conversions between FLINT integers, floats and
 // the ExactArithmetic value types.
 
-/// A contiguous array of FLINT integers (`fmpz`), zero when created, cleared in `deinit`.
+/// A contiguous array of FLINT integers (`fmpz`), zero when created.
 ///
 /// A buffer is filled only by the code that creates it, before it is stored in a tensor; from
 /// then on it is only read. That is why it is `@unchecked Sendable`: concurrent readers of an
 /// unchanging `fmpz` array are safe (FLINT functions only read their source operands), and FLINT
 /// allows an `fmpz` that one thread promoted to a GMP integer to be cleared on another thread.
+///
+/// A buffer either owns its integers (and clears them in `deinit`), or *shares* the GMP
+/// integers of other buffers, its `owners`: then each of its words is zero, a small integer
+/// stored inline, or a copy of a word of an owner (the same GMP integer, not a copy of it), so
+/// selecting elements (ReLU's zero/identity pieces, gathers, dropping unused columns) copies
+/// machine words instead of big integers. A sharing buffer keeps its owners alive, is never
+/// written through FLINT (which would treat a shared GMP integer as its own), and frees only its
+/// array of words.
 final class FmpzBuffer: @unchecked Sendable {
   /// Number of integers.
   let count: Int
   /// The first integer. At least one integer is allocated, so this is never null.
   let base: UnsafeMutablePointer<fmpz>
+  /// The buffers whose GMP integers this one shares; empty when it owns its integers.
+  let owners: [FmpzBuffer]
 
   /// `count` zeros.
   init(count: Int) {
     precondition(count >= 0, "negative element count")
     self.count = count
     base = _fmpz_vec_init(max(count, 1))!
+    owners = []
+  }
+
+  /// `count` zeros, to be set to words of `owners` (or small inline integers) only.
+  init(count: Int, sharingWith owners: [FmpzBuffer]) {
+    precondition(count >= 0, "negative element count")
+    precondition(!owners.isEmpty, "a sharing buffer needs an owner")
+    self.count = count
+    base = _fmpz_vec_init(max(count, 1))!
+    self.owners = owners
   }
 
   deinit {
-    _fmpz_vec_clear(base, max(count, 1))
+    if owners.isEmpty {
+      _fmpz_vec_clear(base, max(count, 1))
+    } else {
+      flint_free(base)
+    }
   }
 
   /// Calls `body` with the integers, keeping the buffer alive for the call.

@@ -39,6 +39,16 @@ public struct ExactTensor: TensorAlgebra {
     return ExactTensor(shape: shape, buffer: buffer, unit: unit)
   }
 
+  /// A tensor of `shape` whose words `body` copies from `owners` (whose GMP integers it shares),
+  /// into zero-initialized storage. `body` must only assign words, never call FLINT on them.
+  @inline(__always)
+  static func sharing(_ owners: [FmpzBuffer], shape: [Int], unit: ExactScale, _ body: (UnsafeMutablePointer<fmpz>, Int) -> Void) -> ExactTensor {
+    let count = shape.reduce(1, *)
+    let buffer = FmpzBuffer(count: count, sharingWith: owners)
+    buffer.with { body($0, count) }
+    return ExactTensor(shape: shape, buffer: buffer, unit: unit)
+  }
+
   /// The exact values of a float64 tensor.
   /// - Throws: ``NonFiniteValueError`` naming the first NaN or infinity.
   public init(exactly tensor: DenseTensor<Double>) throws(NonFiniteValueError) {
@@ -68,8 +78,19 @@ public struct ExactTensor: TensorAlgebra {
     }
   }
 
+  /// Forgets the exact conversions of model constants made so far (each constant is converted
+  /// once and kept while it is alive; this returns the memory, e.g. after a model is unloaded).
+  public static func removeCachedConstants() {
+    ConstantCache.removeAll()
+  }
+
   /// Number of elements.
   public var elementCount: Int { buffer.count }
+
+  /// Whether every element is zero.
+  public var isZero: Bool {
+    buffer.with { entries in (0..<elementCount).allSatisfy { entries[$0] == 0 } }
+  }
 
   /// The scale every integer entry is multiplied by.
   public var scale: Rational { unit.value }

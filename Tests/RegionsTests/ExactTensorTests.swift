@@ -76,25 +76,51 @@ import Testing
     }
   }
 
-  /// Large enough for FLINT's dense product (and the parallel split), with zero columns dropped.
+  /// Large enough for FLINT's dense product split over the cores (m·k·n ≥ 2^20), with and without
+  /// zero columns (which the product drops), and sparse enough for the row-by-row path.
   @Test func largeProductDenseSparseAndPruned() throws {
     var generator = ExactTensorRandom(seed: 5)
-    let (m, k, n) = (160, 96, 80)
+    let (m, k, n) = (200, 96, 96)
     let weight = Constant(shape: [n, k], values: Self.dyadic(n * k, &generator))
-    var elements = Self.dyadic(m * k, &generator)
-    // Zero every third column: the product drops them.
+    var elements = Self.dyadic(m * k, &generator).map { $0 == 0 ? 0.125 : $0 }
+    let full = DenseTensor<Double>(shape: [m, k], elements: elements)
+    try Self.expectExactlyEqual(try ExactTensor(exactly: full).multiplied(byTransposeOf: weight), full.multiplied(byTransposeOf: weight), "dense")
+    // Zero every third column.
     for i in 0..<m { for j in stride(from: 0, to: k, by: 3) { elements[i * k + j] = 0 } }
-    let dense = DenseTensor<Double>(shape: [m, k], elements: elements)
-    try Self.expectExactlyEqual(try ExactTensor(exactly: dense).multiplied(byTransposeOf: weight), dense.multiplied(byTransposeOf: weight), "dense")
-    // Sparse rows: at most two nonzeros each.
+    let pruned = DenseTensor<Double>(shape: [m, k], elements: elements)
+    try Self.expectExactlyEqual(try ExactTensor(exactly: pruned).multiplied(byTransposeOf: weight), pruned.multiplied(byTransposeOf: weight), "dense, pruned")
+    // Sparse rows, at most two nonzeros each, with integer entries 1, -1 and others (scale 1/2).
     var sparse = [Double](repeating: 0, count: m * k)
     for i in 0..<m {
-      sparse[i * k + i % k] = Double(i % 5) - 2
-      sparse[i * k + (7 * i) % k] = 0.5
+      sparse[i * k + i % k] = [0.5, -0.5, 1.5, -2, 0][i % 5]
+      sparse[i * k + (7 * i + 1) % k] = i % 2 == 0 ? 0.5 : -0.5
     }
     let sparseDense = DenseTensor<Double>(shape: [m, k], elements: sparse)
     try Self.expectExactlyEqual(try ExactTensor(exactly: sparseDense).multiplied(byTransposeOf: weight), sparseDense.multiplied(byTransposeOf: weight), "sparse")
-    // Huge entries (several words): (2^100 + 1) · w.
+  }
+
+  /// Products of integers of several machine words (FLINT's multi-word algorithms), checked
+  /// against rational arithmetic.
+  @Test func productOfBigIntegers() throws {
+    var generator = ExactTensorRandom(seed: 12)
+    let (m, k, n) = (24, 20, 16)
+    let small = Self.dyadic(m * k, &generator)
+    let large = Self.dyadic(m * k, &generator).map { $0 * 0x1p120 }
+    let x = try ExactTensor(exactly: DenseTensor<Double>(shape: [m, k], elements: small))
+      .adding(try ExactTensor(exactly: DenseTensor<Double>(shape: [m, k], elements: large)))
+    let wValues = Self.dyadic(n * k, &generator).map { $0 * 0x1p-70 + 0x1p-3 }
+    let weight = Constant(shape: [n, k], values: wValues)
+    let product = x.multiplied(byTransposeOf: weight)
+    let xs = x.values
+    let ws = try wValues.map { try Rational(exactly: $0) }
+    for i in 0..<m {
+      for o in 0..<n {
+        var sum = Rational()
+        for j in 0..<k { sum += xs[i * k + j] * ws[o * k + j] }
+        #expect(product.value(at: i * n + o) == sum, "(\(i), \(o))")
+      }
+    }
+    // Huge entries in a small product: (2^100 + 1) · 3.
     let huge = try ExactTensor(exactly: DenseTensor<Double>(shape: [1, 2], elements: [0x1p100, 1]))
     let w = Constant(shape: [1, 2], values: [3, 3])
     #expect(huge.multiplied(byTransposeOf: w).value(at: 0) == Rational(ExactInteger(3) * ((ExactInteger(1) << 100) + ExactInteger(1))))
