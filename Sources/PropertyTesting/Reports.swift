@@ -98,7 +98,7 @@ public struct CheckReport: Codable, Sendable {
 
   /// The summary table: one row per suite and property.
   public func table() -> String {
-    struct Row { var suite: String; var property: String; var cases = 0; var samples = 0; var held = 0; var violated = 0; var errors = 0; var seconds = 0.0; var notes: [String: (Int, Int)] = [:]; var extremes: [String: Double] = [:] }
+    struct Row { var suite: String; var property: String; var cases = 0; var samples = 0; var held = 0; var violated = 0; var errors = 0; var seconds = 0.0; var notes: [String: Int] = [:]; var extremes: [String: Double] = [:] }
     var rows: [Row] = []
     var index: [String: Int] = [:]
     for c in cases {
@@ -116,14 +116,14 @@ public struct CheckReport: Codable, Sendable {
       case .violated: rows[i].violated += 1
       case .error: rows[i].errors += 1
       }
-      for (k, v) in c.tallies { rows[i].notes[k, default: (0, 0)].0 += v; rows[i].notes[k, default: (0, 0)].1 += c.samples }
+      for (k, v) in c.tallies { rows[i].notes[k, default: 0] += v }
       for (k, v) in c.maxima { rows[i].extremes["max " + k.replacingOccurrences(of: "max ", with: "")] = max(rows[i].extremes["max " + k.replacingOccurrences(of: "max ", with: "")] ?? -.infinity, v) }
       for (k, v) in c.minima { rows[i].extremes["min " + k] = min(rows[i].extremes["min " + k] ?? .infinity, v) }
     }
     let header = ["suite", "property", "cases", "samples", "held", "violated", "errors", "time", "notes"]
     var body: [[String]] = []
     for r in rows {
-      var notes = r.notes.sorted { $0.key < $1.key }.filter { $0.value.0 > 0 }.map { "\($0.key) \($0.value.0)/\($0.value.1)" }
+      var notes = r.notes.sorted { $0.key < $1.key }.filter { $0.value > 0 }.map { "\($0.key) \($0.value)/\(r.samples)" }
       notes += r.extremes.sorted { $0.key < $1.key }.map { "\($0.key) \(format($0.value))" }
       body.append([r.suite, r.property, "\(r.cases)", "\(r.samples)", "\(r.held)", "\(r.violated)", "\(r.errors)",
                    String(format: "%.2fs", r.seconds), notes.joined(separator: "; ")])
