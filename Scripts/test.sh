@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 swift build
 swift test
 
+# Property suites (exit 1 on a violation) and the counterexample corpus (exit 1 on a regression).
+.build/debug/explaincert check Properties/ --quiet --junit .build/property-check.xml
+.build/debug/explaincert replay Counterexamples/
+
 if python3 -c "import onnxruntime" >/dev/null 2>&1; then
   python3 Tools/conformance.py --explaincert .build/debug/explaincert
 else
