@@ -39,6 +39,8 @@ extension Plan {
   /// each site's choice depends on.
   ///
   /// `unitVectors` must be the identity, shape [inputs] + ``inputShape``.
+  @_specialize(exported: true, where T == ExactTensor)
+  @_specialize(exported: true, where T == DenseTensor<Double>)
   public func region<T: TensorAlgebra>(pattern: ActivationPattern, unitVectors: T) -> Region<T> {
     var linearVisits: [SiteVisit<T>] = []
     let linear = evaluate(unitVectors, mode: .fixed(pattern), offsets: false) { linearVisits.append($0) }

@@ -38,7 +38,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   public var shape: [Int]
   public var elements: [Scalar]
 
-  public init(shape: [Int], elements: [Scalar]) {
+  @inlinable public init(shape: [Int], elements: [Scalar]) {
     precondition(shape.reduce(1, *) == elements.count, "shape \(shape) does not match \(elements.count) elements")
     self.shape = shape
     self.elements = elements
@@ -55,11 +55,11 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
-  public func reshaped(_ shape: [Int]) -> DenseTensor {
+  @inlinable public func reshaped(_ shape: [Int]) -> DenseTensor {
     DenseTensor(shape: shape, elements: elements)
   }
 
-  public func gathered(_ map: IndexMap, shape: [Int]) -> DenseTensor {
+  @inlinable public func gathered(_ map: IndexMap, shape: [Int]) -> DenseTensor {
     let blocks = elements.count / map.inputBlock
     return DenseTensor(shape: shape) { out in
       elements.withUnsafeBufferPointer { x in
@@ -76,7 +76,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
-  public static func concatenated(_ parts: [DenseTensor], blockSizes: [Int], shape: [Int]) -> DenseTensor {
+  @inlinable public static func concatenated(_ parts: [DenseTensor], blockSizes: [Int], shape: [Int]) -> DenseTensor {
     let blocks = parts[0].elements.count / blockSizes[0]
     var elements: [Scalar] = []
     elements.reserveCapacity(shape.reduce(1, *))
@@ -88,7 +88,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     return DenseTensor(shape: shape, elements: elements)
   }
 
-  public func multiplied(byTransposeOf weight: Constant) -> DenseTensor {
+  @inlinable public func multiplied(byTransposeOf weight: Constant) -> DenseTensor {
     let (n, k) = (weight.shape[0], weight.shape[1])
     let m = elements.count / k
     let w = Scalar.values(of: weight)
@@ -103,11 +103,11 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
-  public func adding(_ other: DenseTensor) -> DenseTensor {
+  @inlinable public func adding(_ other: DenseTensor) -> DenseTensor {
     combined(with: other, +)
   }
 
-  public func subtracting(_ other: DenseTensor) -> DenseTensor {
+  @inlinable public func subtracting(_ other: DenseTensor) -> DenseTensor {
     combined(with: other, -)
   }
 
@@ -148,11 +148,11 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
-  public func scaled(by factor: Broadcast) -> DenseTensor { combined(with: factor, *) }
-  public func divided(by divisor: Broadcast) -> DenseTensor { combined(with: divisor, /) }
-  public func shifted(by offset: Broadcast) -> DenseTensor { combined(with: offset, +) }
+  @inlinable public func scaled(by factor: Broadcast) -> DenseTensor { combined(with: factor, *) }
+  @inlinable public func divided(by divisor: Broadcast) -> DenseTensor { combined(with: divisor, /) }
+  @inlinable public func shifted(by offset: Broadcast) -> DenseTensor { combined(with: offset, +) }
 
-  public func piecewise(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
+  @inlinable public func piecewise(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
     // Every piece is x ↦ slope·x + offset; with scalar parameters that is a table lookup, and
     // exact in floating point (x·1 + 0 = x, x·0 + v = v).
     var slopes: [Scalar] = [], offsets: [Scalar] = []
@@ -187,7 +187,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   }
 
   /// The general case: pieces whose slope or offset varies over the elements (PRelu).
-  func piecewiseBroadcast(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
+  @usableFromInline func piecewiseBroadcast(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
     let tables = pieces.map { piece -> (slope: [Scalar], offset: [Scalar], broadcast: Broadcast) in
       switch piece {
       case .zero: return ([0], [0], Broadcast(scalar: 0))
@@ -205,7 +205,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
-  public func signs(minus threshold: Broadcast) -> [Int8] {
+  @inlinable public func signs(minus threshold: Broadcast) -> [Int8] {
     let values = Scalar.values(of: threshold.constant)
     return [Int8](unsafeUninitializedCapacity: elements.count) { out, initialized in
       elements.withUnsafeBufferPointer { a in
@@ -223,7 +223,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     }
   }
 
-  public func argmax(over windows: IndexMap, window: Int) -> (choices: [UInt8], ties: Int) {
+  @inlinable public func argmax(over windows: IndexMap, window: Int) -> (choices: [UInt8], ties: Int) {
     let blocks = elements.count / windows.inputBlock
     let outputs = windows.outputBlock / window
     var choices = [UInt8](repeating: 0, count: blocks * outputs)
@@ -252,7 +252,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     return (choices, ties)
   }
 
-  public static func filled(with value: Broadcast, shape: [Int]) -> DenseTensor {
+  @inlinable public static func filled(with value: Broadcast, shape: [Int]) -> DenseTensor {
     let values = Scalar.values(of: value.constant)
     return DenseTensor(shape: shape) { out in
       for i in 0..<out.count { out[i] = values[value.index(of: i)] }
