@@ -52,10 +52,15 @@ let package = Package(
       dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "ExactArithmetic", "DataIO",
                      .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
 
+    // Audit reports: self-contained HTML (inline CSS and SVG) and its JSON twin.
+    .target(
+      name: "Reports",
+      dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "PropertyTesting", "ExactArithmetic", "DataIO"]),
+
     .executableTarget(
       name: "explaincert",
       dependencies: [
-        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic", "Explainers", "PropertyTesting",
+        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic", "Explainers", "PropertyTesting", "Reports",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
@@ -75,6 +80,7 @@ let package = Package(
     .testTarget(
       name: "PropertyTestingTests",
       dependencies: ["PropertyTesting", "Explainers", "Certification", "Model", "Inference", "Regions", "DataIO", "ExactArithmetic"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Certification", "Explainers", "Model", "Inference", "DataIO"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )
