@@ -44,3 +44,29 @@ func linearNetwork(weights: [[Double]], bias: [Double]) throws -> Network {
   network.inputShape = [.symbolic("N"), .fixed(inputs)]
   return network
 }
+
+/// The same network with every bias, shift and initial state set to zero.
+func biasFree(_ network: Network) -> Network {
+  var copy = network
+  for i in copy.nodes.indices {
+    switch copy.nodes[i].operation {
+    case .dense(let weight, _):
+      copy.nodes[i].operation = .dense(weight: weight, bias: nil)
+    case .conv(var conv):
+      conv.bias = nil
+      copy.nodes[i].operation = .conv(conv)
+    case .channelAffine(let scale, let shift):
+      copy.nodes[i].operation = .channelAffine(scale: scale, shift: Constant(shape: shift.shape, values: shift.values.map { _ in 0 }))
+    case .shift(let c):
+      copy.nodes[i].operation = .shift(Constant(shape: c.shape, values: c.values.map { _ in 0 }))
+    case .rnn(var recurrence):
+      recurrence.inputBias = nil
+      recurrence.recurrentBias = nil
+      recurrence.initialState = nil
+      copy.nodes[i].operation = .rnn(recurrence)
+    default:
+      break
+    }
+  }
+  return copy
+}

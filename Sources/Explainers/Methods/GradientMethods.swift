@@ -82,7 +82,7 @@ public struct GuidedBackpropExplainer: Explainer {
 ///   default low = min(0, min x0), high = max(1, max x0)).
 ///
 /// Activations pass relevance unchanged, average pooling and sums of two values use
-/// ``LinearRule/norm``, max pooling routes it to the chosen element. Diagnostics: the output's
+/// ``LinearRule/norm`` (LRP-ε: its ε), max pooling routes it to the chosen element. Diagnostics: the output's
 /// value, the sum of the input relevances and their difference (the conservation error).
 public struct RelevanceExplainer: Explainer {
   public let method: String
@@ -95,8 +95,12 @@ public struct RelevanceExplainer: Explainer {
     self.settings = settings
   }
 
+  /// LRP-ε; average pooling and sums of two values take the same ε (so that ε → 0 is LRP-0
+  /// everywhere).
   public static func epsilon(_ epsilon: Double = 1e-6) -> RelevanceExplainer {
-    RelevanceExplainer(method: "lrp-epsilon", rules: .lrp(.epsilon(epsilon)), settings: ["epsilon": "\(epsilon)"])
+    var rules = BackwardRules.lrp(.epsilon(epsilon))
+    rules.pooling = .epsilon(epsilon)
+    return RelevanceExplainer(method: "lrp-epsilon", rules: rules, settings: ["epsilon": "\(epsilon)"])
   }
 
   public static func alphaBeta(alpha: Double = 1, beta: Double = 0) -> RelevanceExplainer {

@@ -1,0 +1,153 @@
+import Model
+
+/// Weighted ridge regression with an intercept, as scikit-learn's `Ridge(alpha, fit_intercept=True)`
+/// fits it with `sample_weight` (the `cholesky` solver): X and y are centred on their weighted
+/// means, rows scaled by √w, and `(XcᵀXc + αI)·coef = Xcᵀyc` solved; `intercept = ȳ − x̄·coef`.
+///
+/// The weighted means and the Gram matrix of all columns are computed once (through BLAS), so
+/// fits on subsets of the columns (LIME's feature selection, then its final fit) reuse them.
+public struct WeightedRidge: Sendable {
+  public let rows, columns: Int
+  /// Row-major [rows, columns].
+  public let data: [Double]
+  public let targets: [Double]
+  public let weights: [Double]
+  /// Weighted column means and the weighted target mean.
+  public let means: [Double]
+  public let targetMean: Double
+  /// XcᵀWXc, [columns, columns], and XcᵀW·yc.
+  let gram: [Double]
+  let moment: [Double]
+
+  public init(data: [Double], rows: Int, columns: Int, targets: [Double], weights: [Double]) {
+    precondition(data.count == rows * columns && targets.count == rows && weights.count == rows, "ridge: inconsistent sizes")
+    self.rows = rows
+    self.columns = columns
+    self.data = data
+    self.targets = targets
+    self.weights = weights
+    let total = weights.reduce(0, +)
+    var means = [Double](repeating: 0, count: columns)
+    for r in 0..<rows where weights[r] != 0 {
+      for c in 0..<columns { means[c] += weights[r] * data[r * columns + c] }
+    }
+    means = means.map { $0 / total }
+    self.means = means
+    targetMean = zip(weights, targets).reduce(0) { $0 + $1.0 * $1.1 } / total
+    // Centred, √w-scaled, transposed: [columns, rows].
+    var scaled = [Double](repeating: 0, count: rows * columns)
+    var scaledTargets = [Double](repeating: 0, count: rows)
+    for r in 0..<rows {
+      let s = weights[r].squareRoot()
+      for c in 0..<columns { scaled[c * rows + r] = (data[r * columns + c] - means[c]) * s }
+      scaledTargets[r] = (targets[r] - targetMean) * s
+    }
+    gram = multiply(scaled, scaled, m: columns, n: columns, k: rows)
+    moment = multiply(scaled, scaledTargets, m: columns, n: 1, k: rows)
+  }
+
+  /// A fitted model on a subset of the columns.
+  public struct Fit: Sendable {
+    /// The columns used, in the order of `coefficients`.
+    public var columns: [Int]
+    public var coefficients: [Double]
+    public var intercept: Double
+
+    /// The prediction for one full row of the data (all columns).
+    public func predict(_ row: ArraySlice<Double>) -> Double {
+      let base = row.startIndex
+      return zip(columns, coefficients).reduce(intercept) { $0 + $1.1 * row[base + $1.0] }
+    }
+  }
+
+  /// Fits on `subset` (all columns when nil) with penalty `alpha`.
+  public func fit(alpha: Double, subset: [Int]? = nil) -> Fit {
+    let used = subset ?? Array(0..<columns)
+    let m = used.count
+    var a = [Double](repeating: 0, count: m * m)
+    var b = [Double](repeating: 0, count: m)
+    for (i, ci) in used.enumerated() {
+      for (j, cj) in used.enumerated() { a[i * m + j] = gram[ci * columns + cj] }
+      a[i * m + i] += alpha
+      b[i] = moment[ci]
+    }
+    let coefficients = SymmetricSolver.solve(a, b, size: m)
+    let intercept = targetMean - zip(used, coefficients).reduce(0) { $0 + means[$1.0] * $1.1 }
+    return Fit(columns: used, coefficients: coefficients, intercept: intercept)
+  }
+
+  /// The weighted coefficient of determination R² of a fit on this data (scikit-learn's `score`).
+  public func score(_ fit: Fit) -> Double {
+    var residual = 0.0, spread = 0.0
+    for r in 0..<rows {
+      let prediction = fit.predict(data[(r * columns)..<((r + 1) * columns)])
+      residual += weights[r] * (targets[r] - prediction) * (targets[r] - prediction)
+      spread += weights[r] * (targets[r] - targetMean) * (targets[r] - targetMean)
+    }
+    if spread == 0 { return residual == 0 ? 1 : 0 }
+    return 1 - residual / spread
+  }
+}
+
+/// Solves symmetric positive (semi)definite systems.
+enum SymmetricSolver {
+  /// `A·x = b` by Cholesky; when A is singular, by Gaussian elimination with partial pivoting
+  /// and zero for the free unknowns (a minimum-effort least-squares answer).
+  static func solve(_ a: [Double], _ b: [Double], size n: Int) -> [Double] {
+    if n == 0 { return [] }
+    if let x = cholesky(a, b, size: n) { return x }
+    return eliminate(a, b, size: n)
+  }
+
+  static func cholesky(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
+    var l = [Double](repeating: 0, count: n * n)
+    for i in 0..<n {
+      for j in 0...i {
+        var s = a[i * n + j]
+        for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
+        if i == j {
+          guard s > 0, s.isFinite else { return nil }
+          l[i * n + i] = s.squareRoot()
+        } else {
+          l[i * n + j] = s / l[j * n + j]
+        }
+      }
+    }
+    var y = b
+    for i in 0..<n {
+      for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
+      y[i] /= l[i * n + i]
+    }
+    for i in stride(from: n - 1, through: 0, by: -1) {
+      for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
+      y[i] /= l[i * n + i]
+    }
+    return y
+  }
+
+  static func eliminate(_ a: [Double], _ b: [Double], size n: Int) -> [Double] {
+    var m = a, r = b
+    var pivotColumn = [Int](repeating: -1, count: n)
+    var row = 0
+    let scale = a.map(abs).max() ?? 1
+    for column in 0..<n where row < n {
+      let pivot = (row..<n).max { abs(m[$0 * n + column]) < abs(m[$1 * n + column]) }!
+      guard abs(m[pivot * n + column]) > 1e-12 * scale else { continue }
+      if pivot != row {
+        for k in 0..<n { m.swapAt(pivot * n + k, row * n + k) }
+        r.swapAt(pivot, row)
+      }
+      for i in 0..<n where i != row {
+        let f = m[i * n + column] / m[row * n + column]
+        if f == 0 { continue }
+        for k in 0..<n { m[i * n + k] -= f * m[row * n + k] }
+        r[i] -= f * r[row]
+      }
+      pivotColumn[row] = column
+      row += 1
+    }
+    var x = [Double](repeating: 0, count: n)
+    for i in 0..<row { x[pivotColumn[i]] = r[i] / m[i * n + pivotColumn[i]] }
+    return x
+  }
+}

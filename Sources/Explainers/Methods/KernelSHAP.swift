@@ -1,0 +1,161 @@
+import Foundation
+import Inference
+import Model
+
+/// KernelSHAP (Lundberg & Lee 2017): Shapley values of the features (or groups of coordinates)
+/// for the value function `v(S) = mean over background rows b of f(x0 on S, b elsewhere)`,
+/// found as the weighted least-squares fit of `v(S) ≈ φ₀ + Σ_{i∈S} φᵢ` with the Shapley kernel
+/// `k(S) = (M − 1) / (C(M, |S|)·|S|·(M − |S|))`, constrained to `φ₀ = v(∅)` and
+/// `Σ φᵢ = v(all) − v(∅)` (eliminating the last φ, as the `shap` package does).
+///
+/// - M ≤ `exactLimit` (12): every coalition is enumerated, and the fit is the exact Shapley values.
+/// - Otherwise `samples` coalitions (default 2M + 2048, as `shap`'s "auto") are drawn: a size s
+///   with probability ∝ the kernel's mass on that size, (M − 1)/(s(M − s)), a uniform subset of
+///   that size, and its complement with it; all drawn coalitions have equal weight.
+///
+/// Players: each input coordinate (tabular), a square patch of `patch` pixels (images; patch 1
+/// = each pixel with its channels together), or a token position (text; an absent token takes the
+/// `<pad>` embedding unless background rows are given). Background: zeros by default, or the
+/// given rows (each a whole body input). The relevance of a coordinate is its player's φ divided
+/// by the player's size. Diagnostics: `baseValue` φ₀ = v(∅), `outputValue` v(all),
+/// `additivityError` |φ₀ + Σφ − v(all)|, `coalitions`.
+public struct KernelSHAPExplainer: Explainer {
+  public var background: [[Double]]?
+  public var samples: Int?
+  public var patch: Int
+  public var exactLimit: Int
+  public var target: OutputTarget
+
+  public init(background: [[Double]]? = nil, samples: Int? = nil, patch: Int = 1, exactLimit: Int = 12, target: OutputTarget = .logit) {
+    self.background = background
+    self.samples = samples
+    self.patch = patch
+    self.exactLimit = exactLimit
+    self.target = target
+  }
+
+  public var method: String { "kernelshap" }
+
+  /// The players of `x0` and the background rows absent players take their values from.
+  func players(_ model: ExplainedModel, at x0: DenseTensor<Double>) throws -> ([[Int]], [[Double]]) {
+    let n = x0.elements.count
+    let groups: [[Int]]
+    var rows: [[Double]]
+    switch model.inputKind(shape: x0.shape) {
+    case .image: groups = FeatureGroups.patches(shape: x0.shape, size: patch)
+    case .text: groups = FeatureGroups.tokenPositions(shape: x0.shape)
+    case .tabular: groups = FeatureGroups.singles(count: n)
+    }
+    if let background {
+      guard !background.isEmpty, background.allSatisfy({ $0.count == n }) else {
+        throw ExplainerError("KernelSHAP background rows must each have \(n) values (the body input)")
+      }
+      rows = background
+    } else if model.inputKind(shape: x0.shape) == .text, let pad = model.padVector {
+      rows = [(0..<n).map { pad[$0 % pad.count] }]
+    } else {
+      rows = [[Double](repeating: 0, count: n)]
+    }
+    return (groups, rows)
+  }
+
+  public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, output: Int, seed: UInt64) throws -> Explanation {
+    let (groups, rows) = try players(model, at: x0)
+    let m = groups.count
+    guard m >= 1 else { throw ExplainerError("KernelSHAP needs at least one feature") }
+    // Coalitions as bit vectors with their regression weights.
+    var coalitions: [[Bool]] = []
+    var weights: [Double] = []
+    let exact = m <= exactLimit
+    if exact {
+      if m >= 2 {
+        for mask in 1..<((1 << m) - 1) {
+          let members = (0..<m).map { mask & (1 << $0) != 0 }
+          let s = members.filter { $0 }.count
+          coalitions.append(members)
+          weights.append(Double(m - 1) / (Self.binomial(m, s) * Double(s) * Double(m - s)))
+        }
+      }
+    } else {
+      var generator = SeededGenerator(seed: seed)
+      let budget = max(samples ?? (2 * m + 2048), 2)
+      let mass = (1..<m).map { s in Double(m - 1) / (Double(s) * Double(m - s)) }
+      let total = mass.reduce(0, +)
+      let probabilities = mass.map { $0 / total }
+      let sizes = (1..<m).map(Double.init)
+      while coalitions.count < budget {
+        let s = Int(generator.choice(sizes, probabilities: probabilities))
+        var members = [Bool](repeating: false, count: m)
+        for j in generator.sample(s, from: m) { members[j] = true }
+        coalitions.append(members)
+        coalitions.append(members.map { !$0 })
+        weights += [1, 1]
+      }
+    }
+    // v(S) for every coalition, ∅ and the full set, averaging over the background rows.
+    let all = [[Bool](repeating: false, count: m), [Bool](repeating: true, count: m)] + coalitions
+    var inputs: [Double] = []
+    inputs.reserveCapacity(all.count * rows.count * x0.elements.count)
+    for members in all {
+      for row in rows {
+        var x = row
+        for (j, present) in members.enumerated() where present {
+          for i in groups[j] { x[i] = x0.elements[i] }
+        }
+        inputs += x
+      }
+    }
+    let outputs = try model.outputs(inputs, shape: x0.shape, output: output, target: target)
+    let values = (0..<all.count).map { c in outputs[(c * rows.count)..<((c + 1) * rows.count)].reduce(0, +) / Double(rows.count) }
+    let (empty, full) = (values[0], values[1])
+    let phi = Self.solve(coalitions: coalitions, weights: weights, values: Array(values.dropFirst(2)), empty: empty, full: full, players: m)
+    var relevance = [Double](repeating: 0, count: x0.elements.count)
+    for (j, group) in groups.enumerated() {
+      for i in group { relevance[i] += phi[j] / Double(group.count) }
+    }
+    let kind = model.inputKind(shape: x0.shape)
+    return Explanation(
+      method: method, output: output, inputShape: x0.shape, relevance: relevance,
+      surrogate: LinearSurrogate(weights: phi, intercept: empty, features: .presence, interpretation: .groups(groups, reference: x0.elements)),
+      seed: exact ? nil : seed,
+      settings: ["players": kind == .image ? "patches of \(patch)×\(patch) pixels" : kind == .text ? "token positions" : "features",
+                 "background": background == nil ? (kind == .text ? "<pad> embedding" : "zeros") : "\(rows.count) rows",
+                 "enumeration": exact ? "exact" : "sampled", "coalitions": "\(coalitions.count)", "target": target.rawValue],
+      diagnostics: ["baseValue": empty, "outputValue": full, "coalitions": Double(coalitions.count),
+                    "additivityError": abs(empty + phi.reduce(0, +) - full)])
+  }
+
+  /// The constrained weighted least-squares fit: φ_M = Δ − Σ_{i<M} φ_i eliminated.
+  static func solve(coalitions: [[Bool]], weights: [Double], values: [Double], empty: Double, full: Double, players m: Int) -> [Double] {
+    let delta = full - empty
+    if m == 1 { return [delta] }
+    let k = m - 1
+    var data = [Double](repeating: 0, count: coalitions.count * k)
+    var targets = [Double](repeating: 0, count: coalitions.count)
+    for (r, members) in coalitions.enumerated() {
+      let last = members[m - 1] ? 1.0 : 0.0
+      for j in 0..<k { data[r * k + j] = (members[j] ? 1 : 0) - last }
+      targets[r] = values[r] - empty - last * delta
+    }
+    // Weighted least squares without an intercept: (XᵀWX) φ = XᵀW y, through BLAS on √w-scaled rows.
+    let rows = coalitions.count
+    var scaled = [Double](repeating: 0, count: k * rows)
+    var scaledTargets = [Double](repeating: 0, count: rows)
+    for r in 0..<rows {
+      let s = weights[r].squareRoot()
+      for j in 0..<k { scaled[j * rows + r] = data[r * k + j] * s }
+      scaledTargets[r] = targets[r] * s
+    }
+    let gram = multiply(scaled, scaled, m: k, n: k, k: rows)
+    let moment = multiply(scaled, scaledTargets, m: k, n: 1, k: rows)
+    var phi = SymmetricSolver.solve(gram, moment, size: k)
+    phi.append(delta - phi.reduce(0, +))
+    return phi
+  }
+
+  static func binomial(_ n: Int, _ k: Int) -> Double {
+    var result = 1.0
+    for i in 0..<min(k, n - k) { result = result * Double(n - i) / Double(i + 1) }
+    return result
+  }
+}
