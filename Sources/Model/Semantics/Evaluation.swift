@@ -28,17 +28,6 @@ public struct Evaluation<T: TensorAlgebra> {
 }
 
 extension Plan {
-  /// The names of the body's outputs: graph outputs that no link computes, and links' inputs.
-  public var bodyOutputNames: [String] {
-    let links = network.links
-    var names: [String] = []
-    for name in network.outputNames {
-      let source = links.first { $0.output == name }?.input ?? name
-      if !names.contains(source) { names.append(source) }
-    }
-    return names
-  }
-
   /// Evaluates the piecewise-linear body on `input` (shape: copies × ``inputShape``).
   ///
   /// With `offsets: false` every constant term (biases, shifts, Clip's saturation values,
@@ -53,7 +42,6 @@ extension Plan {
     let copies = input.shape[0]
     var values: [String: T] = [network.bodyInputName: input]
     let keep = Set(bodyOutputNames)
-    let lastUse = lastUses()
     var choices: [[UInt8]] = []
     var ties: [Int] = []
     var site = 0
@@ -145,7 +133,7 @@ extension Plan {
         outputs = []
       }
       for (name, value) in zip(node.outputs, outputs) { values[name] = value }
-      for name in node.inputs where lastUse[name] == index && !keep.contains(name) { values[name] = nil }
+      for name in node.inputs where lastUses[name] == index && !keep.contains(name) { values[name] = nil }
     }
     return Evaluation(outputs: values.filter { keep.contains($0.key) }, pattern: ActivationPattern(choices: choices),
                       ties: ties.isEmpty ? Array(repeating: 0, count: choices.count) : ties)
@@ -215,14 +203,6 @@ extension Plan {
     return (y, h.reshaped([copies] + rnn.finalStateShape), fixed ?? chosen, tied)
   }
 
-  /// For each value, the index of the last node that reads it.
-  func lastUses() -> [String: Int] {
-    var result: [String: Int] = [:]
-    for (index, node) in network.nodes.enumerated() {
-      for name in node.inputs { result[name] = index }
-    }
-    return result
-  }
 }
 
 extension Piece {

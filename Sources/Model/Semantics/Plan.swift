@@ -8,7 +8,11 @@ public struct Plan: Sendable {
   public let shapes: [String: [Int]]
   /// The piecewise-linear sites, in evaluation order.
   public let sites: [PatternSite]
+  /// The names of the body's outputs: graph outputs that no link computes, and links' inputs.
+  public let bodyOutputNames: [String]
   let steps: [Step]
+  /// For each value, the index of the last node that reads it (values are freed after it).
+  let lastUses: [String: Int]
 
   /// Resolves shapes and index maps for a body input of the given shape.
   public init(_ network: Network, inputShape: [Int]) throws {
@@ -36,6 +40,18 @@ public struct Plan: Sendable {
     self.shapes = shapes
     self.steps = steps
     self.sites = sites
+    var lastUses: [String: Int] = [:]
+    for (index, node) in network.nodes.enumerated() {
+      for name in node.inputs { lastUses[name] = index }
+    }
+    self.lastUses = lastUses
+    let links = network.links
+    var names: [String] = []
+    for name in network.outputNames {
+      let source = links.first { $0.output == name }?.input ?? name
+      if !names.contains(source) { names.append(source) }
+    }
+    bodyOutputNames = names
   }
 
   /// The shape of a value.
