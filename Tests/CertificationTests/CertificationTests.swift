@@ -207,3 +207,27 @@ func digitsInput(_ index: Int = 0) throws -> DenseTensor<Double> {
     return model
   }
 }
+
+/// Certify then verify the first examples of every fixture model with its committed data.
+@Suite struct FixtureCertificationTests {
+  static let pairs = [
+    ("digits_mlp", "digits_test"), ("digits_cnn", "digits_test_images"), ("digits_rnn", "digits_test_rows"),
+    ("text_rnn", "text_test_ids"), ("tiny_leaky", "tiny_inputs"), ("tiny_clip", "tiny_inputs"),
+    ("tiny_abs", "tiny_inputs"), ("tiny_prelu", "tiny_inputs"), ("tiny_mixed", "tiny_inputs"),
+  ]
+
+  @Test(arguments: pairs)
+  func certifyThenVerify(_ model: String, _ data: String) throws {
+    let certifier = try Certifier(modelPath: "\(fixtures)/models/\(model).onnx")
+    let array = try NumericArray.load(path: "\(fixtures)/data/\(data).npy")
+    let bound = try certifier.network.bind(array, file: data)
+    let examples = bound.examples(batchAxis: certifier.network.batchAxis, tokenIDs: certifier.network.embedding == nil ? nil : array.asDoubles)
+    #expect(examples.count > 1)
+    for example in examples.prefix(3) {
+      let certificate = try certifier.certify(example.input, tokens: example.tokens)
+      #expect(certificate.identityHolds && certificate.inputInRegion, "\(model)")
+      #expect(certificate.constraints > 0)
+      #expect(try certifier.verify(certificate) == .accepted, "\(model)")
+    }
+  }
+}
