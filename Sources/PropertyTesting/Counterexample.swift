@@ -22,7 +22,8 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var maxRelError: Double
     public var explainer: String
     public var output: String
-    public var explainerOptions: [String: Double]
+    public var explainerOptions: [String: String]
+    public var explainerSamples: Int?
   }
 
   /// How the counterexample was found and shrunk.
@@ -183,6 +184,7 @@ public struct Counterexample: Codable, Sendable, Equatable {
       throw SuiteError(message: "bad output '\(settings.output)'")
     }
     spec.explainerOptions = settings.explainerOptions
+    spec.explainerSamples = settings.explainerSamples
     spec.expectation = expectation
     return spec
   }
@@ -194,7 +196,7 @@ extension Counterexample.Settings {
     self.init(samples: spec.samples, generator: g.kind.rawValue, radius: g.radius.description, norm: g.norm.rawValue,
               k: g.k, patch: g.patch, image: g.image, domain: g.domain.map { [$0.lowerBound, $0.upperBound] },
               maxAbsError: spec.maxAbsError, maxRelError: spec.maxRelError, explainer: spec.explainer,
-              output: spec.output.description, explainerOptions: spec.explainerOptions)
+              output: spec.output.description, explainerOptions: spec.explainerOptions, explainerSamples: spec.explainerSamples)
   }
 }
 

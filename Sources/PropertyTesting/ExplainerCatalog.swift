@@ -2,10 +2,25 @@ import Explainers
 import Inference
 import Model
 
-/// The explainers `explainer-fidelity` can test, by the name suites use. Each entry builds an
-/// ``Explainer`` from the suite's numeric options; a new explainer plugs in with one entry.
+/// What an explainer is built from: the suite's settings and the model it will explain.
+public struct ExplainerRequest: Sendable {
+  /// Settings by the explainer's own names (`kernel-width`, `mode`, ...), as text.
+  public var settings: [String: String]
+  /// The sample count (LIME's, KernelSHAP's `num_samples`), nil for the method's default.
+  public var samples: Int?
+  public var model: ExplainedModel
+  /// The body input's shape.
+  public var shape: [Int]
+  /// Training rows (every example of the suite's inputs, as body inputs): LIME's statistics,
+  /// KernelSHAP's background.
+  public var data: [[Double]]
+}
+
+/// The explainers `explainer-fidelity` can test, by the name suites use: this module's own
+/// (`openbox-surrogate`) and every method of the Explainers registry (`lime`, `kernelshap`,
+/// `openbox`, `gradient`, ...). A new explainer plugs in with one entry.
 public struct ExplainerCatalog: Sendable {
-  public typealias Factory = @Sendable ([String: Double]) throws -> any Explainer
+  public typealias Factory = @Sendable (ExplainerRequest) throws -> any Explainer
   public var factories: [String: Factory]
 
   public init(factories: [String: Factory]) {
@@ -13,20 +28,27 @@ public struct ExplainerCatalog: Sendable {
   }
 
   /// The explainers this build knows.
-  public static let standard = ExplainerCatalog(factories: [
-    OpenBoxSurrogateExplainer.name: { options in
-      try OpenBoxSurrogateExplainer(options: options)
-    },
-  ])
+  public static let standard: ExplainerCatalog = {
+    var factories: [String: Factory] = [
+      OpenBoxSurrogateExplainer.name: { request in try OpenBoxSurrogateExplainer(settings: request.settings) },
+    ]
+    for name in ExplainerRegistry.names where factories[name] == nil {
+      factories[name] = { request in
+        try ExplainerRegistry.make(name, model: request.model, shape: request.shape, settings: request.settings,
+                                   samples: request.samples, data: request.data)
+      }
+    }
+    return ExplainerCatalog(factories: factories)
+  }()
 
   /// The names, sorted.
   public var names: [String] { factories.keys.sorted() }
 
-  public func make(_ name: String, options: [String: Double]) throws -> any Explainer {
+  public func make(_ name: String, _ request: ExplainerRequest) throws -> any Explainer {
     guard let factory = factories[name] else {
       throw SuiteError(message: "unknown explainer '\(name)' (known: \(names.joined(separator: ", ")))")
     }
-    return try factory(options)
+    return try factory(request)
   }
 }
 
@@ -38,8 +60,8 @@ public struct OpenBoxSurrogateExplainer: Explainer {
   public static let name = "openbox-surrogate"
   public var method: String { Self.name }
 
-  public init(options: [String: Double] = [:]) throws {
-    if let unknown = options.keys.sorted().first {
+  public init(settings: [String: String] = [:]) throws {
+    if let unknown = settings.keys.sorted().first {
       throw SuiteError(message: "explainer '\(Self.name)' takes no option '\(unknown)'")
     }
   }

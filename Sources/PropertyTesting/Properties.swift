@@ -68,8 +68,10 @@ public struct PropertySpec: Sendable, Equatable {
   public var maxRelError: Double
   public var explainer: String
   public var output: OutputChoice
-  /// Numeric settings handed to the explainer (`num_samples`, `kernel_width`, ...).
-  public var explainerOptions: [String: Double]
+  /// Settings handed to the explainer by its own names (`kernel-width`, `mode`, ...).
+  public var explainerOptions: [String: String]
+  /// The explainer's sample count (`num_samples`; nil: its default).
+  public var explainerSamples: Int?
   public var expectation: Expectation
 
   public init(name: PropertyName) {
@@ -103,7 +105,8 @@ public struct PropertySpec: Sendable, Equatable {
       s["max_abs_error"] = "\(maxAbsError)"
       s["explainer"] = explainer
       s["output"] = output.description
-      for (k, v) in explainerOptions { s[k] = "\(v)" }
+      for (k, v) in explainerOptions { s["options." + k] = v }
+      if let explainerSamples { s["num_samples"] = "\(explainerSamples)" }
     default: break
     }
     return s
@@ -197,7 +200,7 @@ public final class PropertyChecker: @unchecked Sendable {
   // MARK: region-membership
 
   func regionMembership(_ points: [[Double]]) throws -> [SampleVerdict] {
-    let evaluations = try anchor.exactEvaluation(points)
+    let evaluations = try anchor.exactEvaluation(points, outputs: false)
     let floats = try anchor.floatPatterns(points)
     return try points.indices.map { k in
       let membership = try anchor.membership(points[k])
@@ -251,7 +254,7 @@ public final class PropertyChecker: @unchecked Sendable {
   }
 
   func consistency(_ points: [[Double]]) throws -> [SampleVerdict] {
-    let evaluations = try anchor.exactEvaluation(points)
+    let evaluations = try anchor.exactEvaluation(points, outputs: false)
     return try points.indices.map { k in
       let pattern = evaluations[k].pattern
       if pattern == anchor.pattern {
@@ -297,7 +300,7 @@ public final class PropertyChecker: @unchecked Sendable {
   // MARK: float-faithfulness
 
   func floatFaithfulness(_ points: [[Double]]) throws -> [SampleVerdict] {
-    let evaluations = try anchor.exactEvaluation(points)
+    let evaluations = try anchor.exactEvaluation(points, outputs: false)
     let floats = try anchor.floatPatterns(points)
     let n = anchor.inputCount
     return try points.indices.map { k in
@@ -347,7 +350,10 @@ public final class PropertyChecker: @unchecked Sendable {
       return explanation
     }
     lock.unlock()
-    let explainer = try explainers.make(spec.explainer, options: spec.explainerOptions)
+    let subject = anchor.subject
+    let explainer = try explainers.make(spec.explainer, ExplainerRequest(
+      settings: spec.explainerOptions, samples: spec.explainerSamples, model: subject.explained, shape: anchor.x0.shape,
+      data: subject.examples.filter { $0.input.shape == anchor.x0.shape }.map(\.input.elements)))
     let output: Int
     switch spec.output {
     case .predicted: output = anchor.predicted
@@ -367,21 +373,24 @@ public final class PropertyChecker: @unchecked Sendable {
     let explanation = try explainerExplanation()
     let surrogate = explanation.surrogate!
     let x0 = anchor.x0.elements
-    // Presence features: a point keeps x0's value or takes the reference value per feature.
+    // The surrogate at a nearby input: over coordinates, or over the presence features its
+    // interpretation defines (LIME's bins, patches, tokens). A presence surrogate without one
+    // sees x′ as a mask of x0 against the reference value (`reference`/`baseline`, default 0).
     let reference = Double(explanation.settings["reference"] ?? explanation.settings["baseline"] ?? "") ?? 0
-    let evaluated: [[Double]]
-    let features: [[Double]]
-    switch surrogate.features {
-    case .coordinates:
-      evaluated = points
-      features = points
-    case .presence:
-      features = points.map { x in zip(x, x0).map { $0 == $1 ? 1 : 0 } }
-      evaluated = features.map { z in zip(z, x0).map { $0 == 1 ? $1 : reference } }
+    var evaluated = points
+    var predictions: [Double] = []
+    for x in points {
+      if let g = surrogate.predict(at: x) {
+        predictions.append(g)
+      } else {
+        let z = zip(x, x0).map { $0 == $1 ? 1.0 : 0.0 }
+        predictions.append(surrogate.predict(z))
+        evaluated[predictions.count - 1] = zip(z, x0).map { $0 == 1 ? $1 : reference }
+      }
     }
     let outputs = try anchor.doubleOutputs(evaluated)
     return points.indices.map { k in
-      let g = surrogate.predict(features[k])
+      let g = predictions[k]
       let f = outputs[k][explanation.output]
       let gap = abs(g - f)
       var v = SampleVerdict(holds: gap <= spec.maxAbsError)

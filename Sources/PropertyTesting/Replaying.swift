@@ -63,12 +63,16 @@ public enum Replayer {
       }
       synonyms = try SynonymTable(synonymsPath: sp, vocabularyPath: vp)
     }
-    let x0 = DenseTensor<Double>(shape: record.inputShape, elements: record.x0)
+    // The inputs file gives x0 (checked against the record) and the other examples, which
+    // explainers such as LIME use as training data.
+    guard let inputsPath = Suite.resolve(record.provenance.inputs, from: path) else {
+      throw SuiteError(message: "\(path): field 'provenance.inputs': no such file '\(record.provenance.inputs)'")
+    }
     let subject: Subject
     do {
-      subject = try Subject(modelPath: modelPath, examples: [(x0, record.tokens)], inputsPath: record.provenance.inputs)
+      subject = try Subject(modelPath: modelPath, inputsPath: inputsPath)
     } catch {
-      throw SuiteError(message: "\(path): field 'model': \(error)")
+      throw SuiteError(message: "\(path): field 'model'/'provenance.inputs': \(error)")
     }
     func outcome(_ status: ReplayOutcome.Status, _ detail: String) -> ReplayOutcome {
       ReplayOutcome(path: path, status: status, detail: detail)
@@ -76,10 +80,14 @@ public enum Replayer {
     guard subject.modelSHA256 == record.modelSHA256 else {
       return outcome(.regressed, "the model changed: its sha256 is \(subject.modelSHA256.prefix(12))…, the counterexample's \(record.modelSHA256.prefix(12))…")
     }
+    guard subject.examples.indices.contains(record.example), subject.examples[record.example].input.elements == record.x0,
+          subject.examples[record.example].input.shape == record.inputShape, subject.examples[record.example].tokens == record.tokens else {
+      return outcome(.regressed, "the inputs changed: example \(record.example) of \(record.provenance.inputs) is no longer the counterexample's x0")
+    }
     let spec = try record.propertySpec()
     let anchor: Anchor
     do {
-      anchor = try subject.anchor(0)
+      anchor = try subject.anchor(record.example)
     } catch {
       throw SuiteError(message: "\(path): field 'x0': \(error)")
     }

@@ -160,17 +160,16 @@ public final class Anchor: @unchecked Sendable {
     let gx = region.constraints.combiningRows(with: xr)
     var tight: [Int] = [], violated: [Int] = []
     var d2 = 0.0, dinf = 0.0
-    for i in bounds.indices {
+    for i in bounds.indices where !(gx[i] < bounds[i]) {
+      if gx[i] == bounds[i] {
+        tight.append(i)
+        continue
+      }
+      violated.append(i)
       let excess = gx[i] - bounds[i]
-      switch excess.signum() {
-      case 0: tight.append(i)
-      case 1:
-        violated.append(i)
-        if !norms[i].l1.isZero {
-          d2 = max(d2, Double(excess) / Double(norms[i].squaredL2).squareRoot())
-          dinf = max(dinf, Double(excess / norms[i].l1))
-        }
-      default: break
+      if !norms[i].l1.isZero {
+        d2 = max(d2, Double(excess) / Double(norms[i].squaredL2).squareRoot())
+        dinf = max(dinf, Double(excess / norms[i].l1))
       }
     }
     return Membership(inside: violated.isEmpty, tight: tight, violated: violated, distanceL2: d2, distanceLinf: dinf)
@@ -190,13 +189,14 @@ public final class Anchor: @unchecked Sendable {
   // MARK: Evaluation
 
   /// The exact evaluation of several points: per point its pattern and its body outputs.
-  public func exactEvaluation(_ points: [[Double]]) throws -> [(pattern: ActivationPattern, outputs: [String: [Rational]])] {
+  /// Without `outputs`, only the patterns are returned (the outputs' rationals are not built).
+  public func exactEvaluation(_ points: [[Double]], outputs wanted: Bool = true) throws -> [(pattern: ActivationPattern, outputs: [String: [Rational]])] {
     guard !points.isEmpty else { return [] }
     let batch = try ExactTensor(exactly: stacked(points))
     let evaluation = plan.evaluate(batch)
     let patterns = plan.splitPattern(evaluation.pattern, copies: points.count)
     var outputs = [[String: [Rational]]](repeating: [:], count: points.count)
-    for (name, value) in evaluation.outputs {
+    for (name, value) in evaluation.outputs where wanted {
       let all = value.values
       let size = all.count / points.count
       for k in points.indices { outputs[k][name] = Array(all[(k * size)..<((k + 1) * size)]) }
@@ -204,20 +204,21 @@ public final class Anchor: @unchecked Sendable {
     return points.indices.map { (patterns[$0], outputs[$0]) }
   }
 
-  /// The float32 core's patterns at several points.
+  /// The float32 core's patterns at several points. Each point is run on its own: a batched
+  /// product (BLAS gemm) may round differently from a single one (gemv), and a report must not
+  /// depend on which points shared a batch.
   public func floatPatterns(_ points: [[Double]]) throws -> [ActivationPattern] {
-    guard !points.isEmpty else { return [] }
-    let prediction = try subject.floatCore.run(stacked(points).float32)
-    return plan.splitPattern(prediction.pattern, copies: points.count)
+    try points.map { x in
+      try subject.floatCore.run(DenseTensor<Double>(shape: [1] + x0.shape, elements: x).float32).pattern
+    }
   }
 
-  /// The float64 core's body outputs at several points (flat, per point).
+  /// The float64 core's body outputs at several points (flat, per point), each run on its own
+  /// (see ``floatPatterns(_:)``).
   public func doubleOutputs(_ points: [[Double]]) throws -> [[Double]] {
-    guard !points.isEmpty else { return [] }
-    let prediction = try subject.doubleCore.run(stacked(points))
-    let all = prediction.logits[plan.bodyOutputNames[0]]!.elements
-    let size = all.count / points.count
-    return points.indices.map { Array(all[($0 * size)..<(($0 + 1) * size)]) }
+    try points.map { x in
+      try subject.doubleCore.run(DenseTensor<Double>(shape: [1] + x0.shape, elements: x)).logits[plan.bodyOutputNames[0]]!.elements
+    }
   }
 
   /// Aᵀ for a pattern, exactly (per body output; rows are inputs).

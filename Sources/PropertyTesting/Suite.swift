@@ -324,10 +324,13 @@ struct SuiteReader {
         } else {
           spec.output = .index(try integer(value, key))
         }
-      case "num_samples": spec.explainerOptions["num_samples"] = Double(try integer(value, key, minimum: 1))
+      case "num_samples": spec.explainerSamples = try integer(value, key, minimum: 1)
       case "options":
         for option in try mapping(value, key) {
-          spec.explainerOptions[option.key] = try number(option.value, "\(key).\(option.key)")
+          guard case .scalar(let text) = option.value else {
+            throw fail(option.value, "\(key).\(option.key)", "expected a number or a word, got \(kind(option.value))")
+          }
+          spec.explainerOptions[option.key] = text.string
         }
       default:
         throw unknown(setting.keyNode, key, in: spelled, known: known)
