@@ -88,8 +88,15 @@ struct HTMLPage {
       }
     }
     if let p = report.properties {
-      tile(p.violated + p.errors == 0 ? "good" : "bad", "\(p.held)/\(p.cases.count)", "property cases held",
-           "\(p.violated) violated, \(p.errors) errors; \(p.counterexamples.count) counterexample(s)")
+      if !p.cases.isEmpty {
+        tile(p.violated + p.errors == 0 ? "good" : "bad", "\(p.held)/\(p.cases.count)", "property cases held",
+             "\(p.violated) violated, \(p.errors) errors; \(p.counterexamples.count) counterexample(s)")
+      } else if !p.counterexamples.isEmpty {
+        let regressed = p.counterexamples.filter { $0.replayStatus == "regressed" || $0.replayStatus == "error" }.count
+        let replayed = p.counterexamples.filter { $0.replayStatus != nil }.count
+        tile(regressed > 0 ? "bad" : "warn", "\(p.counterexamples.count)", "recorded counterexamples",
+             replayed == 0 ? "findings saved for this model; each has its replay command" : "\(replayed) replayed, \(regressed) regressed")
+      }
     }
     add("</div>")
     if report.examples.count > 1 {
@@ -209,7 +216,7 @@ struct HTMLPage {
       } else {
         cells = ["<td colspan=\"5\">not comparable</td>"]
       }
-      add("<tr><th>\(Self.e(Self.title(m)))</th>" + cells.joined() + "<td>\(String(format: "%.3f", m.seconds)) s</td><td class=\"settings\">\(Self.e((settings + diagnostics).joined(separator: "; ")))</td></tr>")
+      add("<tr><th>\(Self.e(Self.title(m)))</th>" + cells.joined() + "<td class=\"time\">\(String(format: "%.3f", m.seconds)) s</td><td class=\"settings\">\(Self.e((settings + diagnostics).joined(separator: "; ")))</td></tr>")
     }
     add("</tbody></table>")
   }
@@ -235,7 +242,7 @@ struct HTMLPage {
         : "<span class=\"pill bad\">rejected</span> \(Self.e(r.rejection ?? ""))"),
       ("identity", r.identityHolds ? "f(x0) = A·x0 + c holds exactly (rationals)" : "<b class=\"bad\">f(x0) ≠ A·x0 + c</b>"),
       ("x0 in P", r.inputInRegion ? "x0 satisfies all \(r.constraints) inequalities G·x ≤ h exactly" : "<b class=\"bad\">x0 violates an inequality</b>"),
-      ("region", "\(r.constraints) inequalities; pattern of \(r.patternElements) elements at \(r.patternSites) sites; \(r.ties) tie\(r.ties == 1 ? "" : "s")" + (r.ties > 0 ? " (x0 lies on a facet: radius 0)" : "")),
+      ("region", "\(r.constraints) inequalities; pattern of \(r.patternElements) element\(r.patternElements == 1 ? "" : "s") at \(r.patternSites) site\(r.patternSites == 1 ? "" : "s"); \(r.ties) tie\(r.ties == 1 ? "" : "s")" + (r.ties > 0 ? " (x0 lies on a facet: radius 0)" : "")),
       ("certified radii", "r∞ \(approx(r.radii.linf, r.radii.linfApprox))" + (r.radii.domain.map { " (inside the box [\(Self.e($0.joined(separator: ", ")))])" } ?? "") +
         " · r₁ \(approx(r.radii.l1, r.radii.l1Approx)) · r₂ ∈ [\(approx(r.radii.l2Lower, r.radii.l2LowerApprox)), \(approx(r.radii.l2Upper, r.radii.l2UpperApprox))]"),
       ("float vs exact", "float32 Jacobian max |error| \(Self.n(r.float.maxAbsoluteError, digits: 2)), max relative \(Self.n(r.float.maxRelativeError, digits: 2)); " +
@@ -341,6 +348,7 @@ struct HTMLPage {
     .token{padding:2px 5px;border-radius:4px}.token.top{font-weight:700;box-shadow:inset 0 -2px 0 rgba(0,0,0,.35)}
     table{border-collapse:collapse;width:100%;font-size:13.5px}
     th,td{text-align:left;padding:6px 8px;border-bottom:1px solid var(--line);vertical-align:top}
+    td.time{white-space:nowrap}
     thead th{color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.03em}
     td.settings{color:var(--muted);font-size:12px;max-width:340px}
     td.reference{color:var(--muted);font-style:italic}

@@ -123,7 +123,8 @@ public struct ReportBuilder: Sendable {
         made[method] = try ExplainerRegistry.make(method, model: explained, shape: shape, settings: options.settings[method] ?? [:],
                                                   samples: options.samples, data: method == "lime" ? rows : nil)
       } catch let error as ExplainerError {
-        throw ReportError("--methods \(method): \(error.message)")
+        let option = options.settings[method].map { "--setting \(method).\($0.keys.sorted().joined(separator: ","))" } ?? "--methods \(method)"
+        throw ReportError("\(option): \(error.message)")
       }
     }
     if let unknown = options.settings.keys.sorted().first(where: { !options.orderedMethods.contains($0) }) {
@@ -136,8 +137,12 @@ public struct ReportBuilder: Sendable {
   public var exampleCount: Int { examples.count }
 
   /// The report of every chosen example (in parallel over `options.jobs`), with progress after
-  /// each finished example. A failing explainer is recorded on its example, not thrown.
-  public func build(command: String, properties: PropertyResults? = nil, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) throws -> AuditReport {
+  /// each finished example (done, total, the example's index). A failing explainer is recorded
+  /// on its example, not thrown.
+  /// `certificates`: certificates already made for some examples (by index), used instead of
+  /// certifying again (they are still verified).
+  public func build(command: String, properties: PropertyResults? = nil, certificates: [Int: Certificate] = [:],
+                    progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) throws -> AuditReport {
     let results = ResultBox<ExampleReport>(count: chosen.count)
     let group = DispatchGroup()
     for _ in 0..<max(1, min(options.jobs, chosen.count)) {
@@ -146,9 +151,9 @@ public struct ReportBuilder: Sendable {
       // networks recurses.
       let thread = Thread { [self] in
         while let slot = results.next() {
-          let result = Result { try self.example(self.chosen[slot]) }
+          let result = Result { try self.example(self.chosen[slot], certificate: certificates[self.chosen[slot]]) }
           let done = results.store(result, at: slot)
-          results.serially { progress(done, self.chosen.count) }
+          results.serially { progress(done, self.chosen.count, self.chosen[slot]) }
         }
         group.leave()
       }
@@ -255,8 +260,8 @@ public struct ReportBuilder: Sendable {
     return (0..<tokens.count).map { t in relevance[(t * width)..<((t + 1) * width)].reduce(0, +) }
   }
 
-  /// Certifies, verifies and explains one example.
-  public func example(_ index: Int) throws -> ExampleReport {
+  /// Certifies (unless `certificate` is given), verifies and explains one example.
+  public func example(_ index: Int, certificate given: Certificate? = nil) throws -> ExampleReport {
     let (x0, tokens) = examples[index]
     let display = display(of: index)
     let logits = try logitsAt(x0)
@@ -272,7 +277,7 @@ public struct ReportBuilder: Sendable {
     var methods: [MethodResult] = []
     let start = Date()
     do {
-      let certificate = try certifier.certify(x0, tokens: tokens, domain: options.domain)
+      let certificate = try given ?? certifier.certify(x0, tokens: tokens, domain: options.domain)
       let verdict = try certifier.verify(certificate)
       let text = try Self.certificateJSON(certificate)
       var file: String?

@@ -6,6 +6,7 @@ import Dispatch
 import Foundation
 import Inference
 import Model
+import Reports
 
 struct Certify: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -18,6 +19,9 @@ struct Certify: ParsableCommand {
       Examples:
         explaincert certify Fixtures/models/tiny_clip.onnx Fixtures/data/tiny_inputs.npy --output certs/
         explaincert certify Fixtures/models/digits_mlp.onnx x0.npy --domain 0,1 --output x0.cert.json
+        explaincert certify Fixtures/models/digits_mlp.onnx Fixtures/data/digits_test.npy --output certs/ --html certs/report.html --quiet
+
+      Exit codes: 0 every input certified, 1 an identity or membership check failed, 2 bad input.
       """)
 
   @Argument(help: "The ONNX model file.")
@@ -38,6 +42,16 @@ struct Certify: ParsableCommand {
   @Flag(help: "Print the certificates as JSON instead of a summary.")
   var json = false
 
+  @Option(help: "Also write an HTML audit page of the certificates here (each is verified for it; see `explaincert report`).")
+  var html: String?
+
+  @Flag(help: "No progress bar or per-input lines while certifying.")
+  var quiet = false
+
+  func validate() throws {
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+  }
+
   func run() throws {
     try reportingErrors {
       let certifier = try Certifier(modelPath: model)
@@ -46,9 +60,13 @@ struct Certify: ParsableCommand {
       let bound = try certifier.network.bind(array, file: inputs)
       let examples = bound.examples(batchAxis: certifier.network.batchAxis,
                                     tokenIDs: certifier.network.embedding == nil ? nil : array.asDoubles)
-      let results = parallelMap(examples.count) { k in
+      // Progress only for batches, and never over the JSON on standard output.
+      let progress = Progress("certify", total: examples.count, unit: "inputs", quiet: quiet || json || examples.count < 2, plainLines: false)
+      let results = parallelMap(examples.count, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
+                                progress: { done, k in progress.update(done, item: "input \(k)") }) { k in
         try certifier.certify(examples[k].input, tokens: examples[k].tokens, domain: box)
       }
+      progress.finish()
       var done: [Certificate] = []
       for (k, result) in results.enumerated() {
         switch result {
@@ -57,6 +75,14 @@ struct Certify: ParsableCommand {
         }
       }
       if let output { try write(done, to: output) }
+      if let html {
+        let builder = try ReportBuilder(modelPath: model, inputsPath: inputs,
+                                        options: ReportOptions(methods: ["openbox"], domain: box, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+        let command = ShellWords.line(["explaincert", "certify", model, inputs] + (domain.map { ["--domain", $0] } ?? []) + ["--html", html])
+        let report = try builder.build(command: command, certificates: Dictionary(uniqueKeysWithValues: done.enumerated().map { ($0.offset, $0.element) }))
+        try writeReport(report, html: html, json: nil)
+        if !quiet && !json { emit("wrote \(html)") }
+      }
       if json {
         emit(done.count == 1 ? try jsonText(done[0]) : try jsonText(done))
       } else {

@@ -10,7 +10,7 @@ struct ExplainCert: ParsableCommand {
       the file and the problem).
       """,
     version: ExplainCertVersion.current,
-    subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self])
+    subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self])
 }
 
 /// The tool's version, written into every report.
