@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PropertyTesting
+import Reports
 
 #if canImport(Glibc)
 import Glibc
@@ -18,6 +19,7 @@ struct Check: ParsableCommand {
       Examples:
         explaincert check                                   # Properties/
         explaincert check Properties/digits_mlp.yaml --junit check.xml --seed 7
+        explaincert check Properties/tiny_clip.yaml --html check.html --quiet
         explaincert check --shard 1/2 --json part1.json     # half of the cases (CI job 1 of 2)
         explaincert check --bench-membership --benchmarks BENCHMARKS.md
       """)
@@ -30,6 +32,9 @@ struct Check: ParsableCommand {
 
   @Option(help: "Write a JSON report here (atomically).")
   var json: String?
+
+  @Option(help: "Write an HTML page of the results here: every case, each counterexample with its replay command.")
+  var html: String?
 
   @Option(help: "Run only shard K of N (K/N, 1-based): every N-th case from the K-th; the N shards cover the cases exactly once.")
   var shard: String?
@@ -100,6 +105,16 @@ struct Check: ParsableCommand {
         cases: results, seconds: Date().timeIntervalSince(start) + runner.loadSeconds)
       if let junit { try AtomicFile.write(report.junitXML(), to: junit) }
       if let json { try AtomicFile.write(try report.jsonText(), to: json) }
+      if let html {
+        let words = ["explaincert", "check"] + paths + (seed.map { ["--seed", "\($0)"] } ?? []) + (shard.map { ["--shard", $0] } ?? []) + ["--html", html]
+        let page = AuditReport(
+          title: "Property check of \(files.count == 1 ? (files[0] as NSString).lastPathComponent : "\(files.count) suites")",
+          reproduction: Reproduction(version: ExplainCertVersion.current, command: ShellWords.line(words), seed: seed ?? suites.first?.seed ?? 0, methods: [],
+                                     settings: ["suites": suites.map { "\($0.path) (seed \($0.seed))" }.joined(separator: ", ")].merging(shard.map { ["shard": $0] } ?? [:]) { a, _ in a },
+                                     components: ReportBuilder.components, generated: ISO8601DateFormatter().string(from: Date())),
+          properties: PropertyResults(check: report))
+        try writeReport(page, html: html, json: nil)
+      }
       emit("")
       emit(report.table())
       for c in results where c.status != .held {
