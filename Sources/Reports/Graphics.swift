@@ -110,7 +110,7 @@ public enum Graphics {
   }
 
   /// A horizontal colour bar from −scale to +scale with its end labels.
-  public static func legend(scale: Double, width: Int = 168) -> String {
+  public static func legend(scale: Double, width: Int = 192) -> String {
     let steps = 24
     let w = Double(width) / Double(steps)
     var svg = "<svg class=\"legend\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"30\" viewBox=\"0 0 \(width) 30\" role=\"img\" aria-label=\"colour scale from \(HTMLText.escaped(number(-scale))) to \(HTMLText.escaped(number(scale)))\">"
@@ -160,7 +160,7 @@ public enum Graphics {
 
   // MARK: Helpers
 
-  static func cellSize(width: Int, height: Int) -> Int { max(4, 168 / max(width, height, 1)) }
+  static func cellSize(width: Int, height: Int) -> Int { max(4, 192 / max(width, height, 1)) }
 
   /// 1 for the lowest value (paper), 0.1 for the highest (ink).
   static func ink(_ v: Double, lo: Double, hi: Double) -> Double {

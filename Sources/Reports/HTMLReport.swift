@@ -263,7 +263,7 @@ struct HTMLPage {
     if !p.cases.isEmpty { caseTable(p.cases) }
     add("<h3 id=\"counterexamples\">Counterexamples</h3>")
     if p.counterexamples.isEmpty {
-      add("<p>None recorded for this model.</p>")
+      add("<p>None saved by this run or recorded for this model.</p>")
     } else {
       add("<ul class=\"counterexamples\">")
       for c in p.counterexamples {
@@ -334,12 +334,13 @@ struct HTMLPage {
     .toc{margin-top:14px;color:var(--muted)}.toc a{margin-right:4px;text-decoration:none;padding:1px 6px;border-radius:10px;border:1px solid var(--line)}
     .toc a.ok{color:var(--good)}.toc a.bad{color:var(--bad)}
     .badge,.pill{font-size:12px;font-weight:600;padding:2px 9px;border-radius:999px;color:#fff;text-transform:uppercase;letter-spacing:.03em}
-    .badge.good,.pill.good{background:var(--good)}.badge.bad,.pill.bad{background:var(--bad)}.pill.warn{background:#bf8700}
+    .badge.good,.pill.good{background:var(--good);color:#fff}.badge.bad,.pill.bad{background:var(--bad);color:#fff}.pill.warn{background:#bf8700;color:#fff}
+    .pill{white-space:nowrap}
     .panels{display:flex;flex-wrap:wrap;gap:18px;margin-top:14px}
     .panel{margin:0;display:flex;flex-direction:column;gap:6px}
     .panel svg.heatmap,.panel svg.input-image{border-radius:4px;box-shadow:0 0 0 1px var(--line)}
     figcaption{display:flex;flex-direction:column;font-size:13px}figcaption span{color:var(--muted)}
-    .failed .error{width:168px;height:168px;overflow:auto}
+    .failed .error{width:192px;height:192px;overflow:auto}
     .note,.muted{color:var(--muted);font-size:13px}
     .text-rows{display:flex;flex-direction:column;gap:10px;margin-top:14px}
     .text-row{display:grid;grid-template-columns:150px 1fr;gap:14px;align-items:center}
