@@ -6,7 +6,7 @@ public enum ExplainerRegistry {
   /// Every method name, with the settings it reads.
   public static let methods: [(name: String, settings: [String], summary: String)] = [
     ("openbox", [], "exact local affine model A·x + c of x0's region; relevance A[k,:] ⊙ x0"),
-    ("lime", ["mode", "discretize", "kernel-width", "num-features", "feature-selection", "target", "patch", "hide", "bow"],
+    ("lime", ["mode", "discretize", "kernel-width", "num-features", "feature-selection", "target", "around", "patch", "hide", "bow"],
      "LIME (tabular, image patches, text tokens) as the reference lime package"),
     ("kernelshap", ["patch", "target", "exact-limit"], "KernelSHAP with the Shapley kernel, background zeros or given rows"),
     ("gradient", [], "saliency ∂f/∂x"),
@@ -83,13 +83,10 @@ public enum ExplainerRegistry {
         guard rows.allSatisfy({ $0.count == n }) else { throw ExplainerError("LIME training rows must each have \(n) values") }
         return try LimeTabularExplainer(training: rows, discretization: try reader.choice("discretize", LimeTabularExplainer.Discretization.self) ?? .quartile,
                                         samples: samples ?? 5000, kernelWidth: try reader.double("kernel-width"),
-                                        numFeatures: try reader.int("num-features") ?? 10, selection: selection, target: target)
+                                        numFeatures: try reader.int("num-features") ?? 10, selection: selection, target: target,
+                                        sampleAroundInstance: try reader.bool("around") ?? false)
       case .image, .text:
-        var bow = true
-        if let text = settings["bow"] {
-          guard let value = Bool(text) else { throw ExplainerError("lime bow must be true or false, got '\(text)'") }
-          bow = value
-        }
+        let bow = try reader.bool("bow") ?? true
         var hide: Double? = nil
         if let text = settings["hide"], text != "mean" {
           guard let value = Double(text) else { throw ExplainerError("lime hide must be 'mean' or a number, got '\(text)'") }
@@ -119,6 +116,12 @@ struct SettingReader {
   func int(_ key: String) throws -> Int? {
     guard let text = settings[key] else { return nil }
     guard let value = Int(text), value >= 0 else { throw ExplainerError("\(method) setting \(key) must be a whole number ≥ 0, got '\(text)'") }
+    return value
+  }
+
+  func bool(_ key: String) throws -> Bool? {
+    guard let text = settings[key] else { return nil }
+    guard let value = Bool(text) else { throw ExplainerError("\(method) setting \(key) must be true or false, got '\(text)'") }
     return value
   }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Inference
 import Model
@@ -41,6 +42,19 @@ public struct QuantileDiscretizer: Sendable {
   /// The bins that occur in the training data and their frequencies (LIME samples bins from these).
   public var values: [[Double]]
   public var frequencies: [[Double]]
+  /// Per feature and bin, what a draw needs: the normal CDF at the bin's standardised ends (on
+  /// the side of the mean where the tail is thinner), or the value of a degenerate bin.
+  var draws: [[Draw]] = []
+
+  struct Draw: Sendable {
+    var mean, std: Double
+    var lowCDF, highCDF: Double
+    var lower, upper: Double
+    /// Whether the draw is −Z on [−b, −a].
+    var flipped: Bool
+    /// The value of a bin whose standardised range is empty.
+    var fixed: Double?
+  }
 
   public init(training rows: [[Double]], percentiles: [Double]) {
     let width = rows[0].count
@@ -68,6 +82,16 @@ public struct QuantileDiscretizer: Sendable {
       let present = counts.keys.sorted()
       values.append(present.map(Double.init))
       frequencies.append(present.map { Double(counts[$0]!) / Double(column.count) })
+      draws.append((0...qts.count).map { b in
+        let (mean, std) = (means[b], stds[b])
+        let minz = (binMins[j][b] - mean) / std, maxz = (binMaxs[j][b] - mean) / std
+        if minz == maxz {
+          return Draw(mean: mean, std: std, lowCDF: 0, highCDF: 0, lower: minz, upper: maxz, flipped: false, fixed: minz)
+        }
+        let flipped = minz > 0
+        let (low, high) = flipped ? (Normal.cdf(-maxz), Normal.cdf(-minz)) : (Normal.cdf(minz), Normal.cdf(maxz))
+        return Draw(mean: mean, std: std, lowCDF: low, highCDF: high, lower: minz, upper: maxz, flipped: flipped, fixed: nil)
+      })
     }
   }
 
@@ -89,10 +113,14 @@ public struct QuantileDiscretizer: Sendable {
   /// bin's mean and deviation truncated to the bin's range. As in the reference, a bin whose
   /// standardised range is empty yields its standardised lower end `(min − mean) / std`.
   public func undiscretize(_ j: Int, bin b: Int, using generator: inout SeededGenerator) -> Double {
-    let (mean, std) = (binMeans[j][b], binStds[j][b])
-    let minz = (binMins[j][b] - mean) / std, maxz = (binMaxs[j][b] - mean) / std
-    if minz == maxz { return minz }
-    return generator.truncatedNormal(mean: mean, std: std, lower: mean + minz * std, upper: mean + maxz * std)
+    let draw = draws[j][b]
+    if let fixed = draw.fixed { return fixed }
+    // Inverse-CDF sampling of the truncated normal (as SeededGenerator.truncatedNormal, with the
+    // bin's CDF values computed once and Φ⁻¹ to about 1e-9, ample for drawing samples).
+    let p = draw.lowCDF + generator.openUniform() * (draw.highCDF - draw.lowCDF)
+    let q = Normal.quantile(p, refined: false)
+    let z = draw.flipped ? -q : q
+    return draw.mean + draw.std * min(max(z, draw.lower), draw.upper)
   }
 }
 
@@ -125,9 +153,13 @@ public struct LimeTabularExplainer: Explainer {
   public var numFeatures: Int
   public var selection: LimeBase.FeatureSelection
   public var target: OutputTarget
+  /// The reference's `sample_around_instance`: without discretization, sample N(x0, scale²)
+  /// instead of N(mean, scale²).
+  public var sampleAroundInstance: Bool
 
   public init(training: [[Double]], discretization: Discretization = .quartile, samples: Int = 5000, kernelWidth: Double? = nil,
-              numFeatures: Int = 10, selection: LimeBase.FeatureSelection = .auto, target: OutputTarget = .logit) throws {
+              numFeatures: Int = 10, selection: LimeBase.FeatureSelection = .auto, target: OutputTarget = .logit,
+              sampleAroundInstance: Bool = false) throws {
     statistics = try LimeTabularStatistics(training: training, discretization: discretization)
     self.discretization = discretization
     self.samples = samples
@@ -135,9 +167,13 @@ public struct LimeTabularExplainer: Explainer {
     self.numFeatures = numFeatures
     self.selection = selection
     self.target = target
+    self.sampleAroundInstance = sampleAroundInstance
   }
 
   public var method: String { "lime" }
+
+  /// Rows drawn per generator stream.
+  static let chunkRows = 256
 
   /// The neighbourhood LIME draws around `x0`: the interpretable rows (first = x0's), the
   /// model inputs, and the distances.
@@ -156,32 +192,41 @@ public struct LimeTabularExplainer: Explainer {
       throw ExplainerError("the training data has \(statistics.means.count) features, the input \(columns)")
     }
     guard samples >= 2 else { throw ExplainerError("LIME needs at least 2 samples, got \(samples)") }
-    var generator = SeededGenerator(seed: seed)
-    var data = [Double](repeating: 0, count: samples * columns)
-    var inverse = data
-    var scaled = data
-    if let discretizer = statistics.discretizer {
-      let first = (0..<columns).map { QuantileDiscretizer.bin(x0[$0], discretizer.edges[$0]) }
-      for r in 0..<samples {
-        for j in 0..<columns {
-          if r == 0 {
-            data[j] = 1
-            inverse[j] = x0[j]
-            continue
+    var inverse = [Double](repeating: 0, count: samples * columns)
+    var scaled = inverse
+    for j in 0..<columns {
+      inverse[j] = x0[j]
+      scaled[j] = statistics.discretizer == nil ? (x0[j] - statistics.means[j]) / statistics.scales[j] : 1
+    }
+    // Rows 1… in chunks of `chunkRows`, each drawn by its own generator seeded from (seed,
+    // chunk): the same samples whatever the number of threads.
+    let chunks = (samples - 1 + Self.chunkRows - 1) / Self.chunkRows
+    let statistics = self.statistics
+    let around = sampleAroundInstance
+    let home = statistics.discretizer.map { d in (0..<columns).map { QuantileDiscretizer.bin(x0[$0], d.edges[$0]) } } ?? []
+    inverse.withUnsafeMutableBufferPointer { inverseBuffer in
+      scaled.withUnsafeMutableBufferPointer { scaledBuffer in
+        let (inverseOut, scaledOut) = (SendablePointer(inverseBuffer.baseAddress!), SendablePointer(scaledBuffer.baseAddress!))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+          var generator = SeededGenerator(seed: seed, stream: UInt64(chunk))
+          let rows = (1 + chunk * Self.chunkRows)..<min(samples, 1 + (chunk + 1) * Self.chunkRows)
+          if let discretizer = statistics.discretizer {
+            for r in rows {
+              for j in 0..<columns {
+                let bin = Int(generator.choice(discretizer.values[j], probabilities: discretizer.frequencies[j]))
+                scaledOut.pointer[r * columns + j] = bin == home[j] ? 1 : 0
+                inverseOut.pointer[r * columns + j] = discretizer.undiscretize(j, bin: bin, using: &generator)
+              }
+            }
+          } else {
+            for r in rows {
+              for j in 0..<columns {
+                let v = generator.normal() * statistics.scales[j] + (around ? x0[j] : statistics.means[j])
+                inverseOut.pointer[r * columns + j] = v
+                scaledOut.pointer[r * columns + j] = (v - statistics.means[j]) / statistics.scales[j]
+              }
+            }
           }
-          let bin = Int(generator.choice(discretizer.values[j], probabilities: discretizer.frequencies[j]))
-          data[r * columns + j] = bin == first[j] ? 1 : 0
-          inverse[r * columns + j] = discretizer.undiscretize(j, bin: bin, using: &generator)
-        }
-      }
-      scaled = data
-    } else {
-      for r in 0..<samples {
-        for j in 0..<columns {
-          let v = r == 0 ? x0[j] : generator.normal() * statistics.scales[j] + statistics.means[j]
-          inverse[r * columns + j] = v
-          data[r * columns + j] = v
-          scaled[r * columns + j] = (v - statistics.means[j]) / statistics.scales[j]
         }
       }
     }
@@ -216,6 +261,7 @@ public struct LimeTabularExplainer: Explainer {
       method: method, output: output, inputShape: x0.shape, relevance: coefficients, surrogate: surrogate, seed: seed,
       settings: ["mode": "tabular", "samples": "\(samples)", "discretize": discretization.rawValue, "kernelWidth": "\(width)",
                  "numFeatures": "\(numFeatures)", "featureSelection": selection.rawValue, "target": target.rawValue,
+                 "sampleAroundInstance": "\(sampleAroundInstance)",
                  "selected": result.features.map(String.init).joined(separator: ",")],
       diagnostics: ["score": result.score, "localPrediction": result.localPrediction, "intercept": result.intercept,
                     "prediction": labels[0], "kernelWidth": width])

@@ -18,6 +18,8 @@ public struct WeightedRidge: Sendable {
   /// XcᵀWXc, [columns, columns], and XcᵀW·yc.
   let gram: [Double]
   let moment: [Double]
+  /// Whether each column varies over the weighted rows.
+  let isVarying: [Bool]
 
   public init(data: [Double], rows: Int, columns: Int, targets: [Double], weights: [Double]) {
     precondition(data.count == rows * columns && targets.count == rows && weights.count == rows, "ridge: inconsistent sizes")
@@ -34,16 +36,40 @@ public struct WeightedRidge: Sendable {
     means = means.map { $0 / total }
     self.means = means
     targetMean = zip(weights, targets).reduce(0) { $0 + $1.0 * $1.1 } / total
-    // Centred, √w-scaled, transposed: [columns, rows].
-    var scaled = [Double](repeating: 0, count: rows * columns)
+    // Columns that are constant on the weighted rows centre to zero: their Gram rows and
+    // moments are zero, so only the others go through the product.
+    let varying = (0..<columns).filter { c in (0..<rows).contains { weights[$0] != 0 && data[$0 * columns + c] != means[c] } }
+    let m = varying.count
+    // Centred, √w-scaled, transposed: [varying columns, rows], written in blocks of rows.
+    var scaled = [Double](repeating: 0, count: rows * m)
     var scaledTargets = [Double](repeating: 0, count: rows)
-    for r in 0..<rows {
-      let s = weights[r].squareRoot()
-      for c in 0..<columns { scaled[c * rows + r] = (data[r * columns + c] - means[c]) * s }
-      scaledTargets[r] = (targets[r] - targetMean) * s
+    let roots = weights.map { $0.squareRoot() }
+    let block = 64
+    scaled.withUnsafeMutableBufferPointer { out in
+      data.withUnsafeBufferPointer { x in
+        for start in stride(from: 0, to: rows, by: block) {
+          let end = min(start + block, rows)
+          for (i, c) in varying.enumerated() {
+            let mean = means[c]
+            for r in start..<end { out[i * rows + r] = (x[r * columns + c] - mean) * roots[r] }
+          }
+        }
+      }
     }
-    gram = multiply(scaled, scaled, m: columns, n: columns, k: rows)
-    moment = multiply(scaled, scaledTargets, m: columns, n: 1, k: rows)
+    for r in 0..<rows { scaledTargets[r] = (targets[r] - targetMean) * roots[r] }
+    let small = multiply(scaled, scaled, m: m, n: m, k: rows)
+    let smallMoment = multiply(scaled, scaledTargets, m: m, n: 1, k: rows)
+    var gram = [Double](repeating: 0, count: columns * columns)
+    var moment = [Double](repeating: 0, count: columns)
+    for (i, ci) in varying.enumerated() {
+      moment[ci] = smallMoment[i]
+      for (j, cj) in varying.enumerated() { gram[ci * columns + cj] = small[i * m + j] }
+    }
+    self.gram = gram
+    self.moment = moment
+    var isVarying = [Bool](repeating: false, count: columns)
+    for c in varying { isVarying[c] = true }
+    self.isVarying = isVarying
   }
 
   /// A fitted model on a subset of the columns.
@@ -63,15 +89,20 @@ public struct WeightedRidge: Sendable {
   /// Fits on `subset` (all columns when nil) with penalty `alpha`.
   public func fit(alpha: Double, subset: [Int]? = nil) -> Fit {
     let used = subset ?? Array(0..<columns)
-    let m = used.count
+    // A column constant on the weighted rows has a zero Gram row and moment: its coefficient is
+    // 0 (for alpha > 0 exactly; for alpha = 0 the minimum-norm choice), so only the others are solved.
+    let solved = used.enumerated().filter { isVarying[$0.element] }
+    let m = solved.count
     var a = [Double](repeating: 0, count: m * m)
     var b = [Double](repeating: 0, count: m)
-    for (i, ci) in used.enumerated() {
-      for (j, cj) in used.enumerated() { a[i * m + j] = gram[ci * columns + cj] }
+    for (i, ci) in solved.enumerated() {
+      for (j, cj) in solved.enumerated() { a[i * m + j] = gram[ci.element * columns + cj.element] }
       a[i * m + i] += alpha
-      b[i] = moment[ci]
+      b[i] = moment[ci.element]
     }
-    let coefficients = SymmetricSolver.solve(a, b, size: m)
+    let solution = SymmetricSolver.solve(a, b, size: m)
+    var coefficients = [Double](repeating: 0, count: used.count)
+    for (i, entry) in solved.enumerated() { coefficients[entry.offset] = solution[i] }
     let intercept = targetMean - zip(used, coefficients).reduce(0) { $0 + means[$1.0] * $1.1 }
     return Fit(columns: used, coefficients: coefficients, intercept: intercept)
   }
