@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ExactArithmetic
 import Foundation
 import Inference
@@ -17,7 +20,19 @@ public enum MembershipBenchmark {
     public var jobs: Int
     public var checks: Int
     public var seconds: Double
+    /// CPU seconds the process got meanwhile (user + system): cpuSeconds / seconds is how many
+    /// cores it actually had (less than `jobs` on a busy machine).
+    public var cpuSeconds: Double
     public var perSecond: Double { Double(checks) / seconds }
+    public var coresUsed: Double { cpuSeconds / seconds }
+  }
+
+  /// User + system CPU seconds of this process so far.
+  public static func processCPUSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
   }
 
   /// The work of one example: its anchor, its float region and its points.
@@ -91,6 +106,7 @@ public enum MembershipBenchmark {
     let tasks = list
     let next = Counter()
     let failures = Counter()
+    let cpuStart = processCPUSeconds()
     let start = Date()
     let group = DispatchGroup()
     for _ in 0..<jobs {
@@ -112,8 +128,9 @@ public enum MembershipBenchmark {
     }
     group.wait()
     let seconds = Date().timeIntervalSince(start)
+    let cpu = processCPUSeconds() - cpuStart
     if failures.value > 0 { throw SuiteError(message: "benchmark: \(failures.value) batch(es) failed") }
-    return Measurement(kind: exact ? "exact" : "float", jobs: jobs, checks: work.reduce(0) { $0 + $1.points.count }, seconds: seconds)
+    return Measurement(kind: exact ? "exact" : "float", jobs: jobs, checks: work.reduce(0) { $0 + $1.points.count }, seconds: seconds, cpuSeconds: cpu)
   }
 
   /// Best of `repeats` runs for float and exact checks with each job count.

@@ -75,7 +75,9 @@ public enum Replayer {
       throw SuiteError(message: "\(path): field 'model'/'provenance.inputs': \(error)")
     }
     func outcome(_ status: ReplayOutcome.Status, _ detail: String) -> ReplayOutcome {
-      ReplayOutcome(path: path, status: status, detail: detail)
+      let hint = status == .regressed && record.expectation == .reproduce
+        ? " (if the change is intended, delete this file and record the finding again: explaincert check \(record.provenance.suite))" : ""
+      return ReplayOutcome(path: path, status: status, detail: detail + hint)
     }
     guard subject.modelSHA256 == record.modelSHA256 else {
       return outcome(.regressed, "the model changed: its sha256 is \(subject.modelSHA256.prefix(12))…, the counterexample's \(record.modelSHA256.prefix(12))…")
