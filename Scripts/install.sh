@@ -2,11 +2,16 @@
 # Installs what ExplainCert needs to build and test on Debian/Ubuntu:
 #   - system libraries: GMP (exact rationals), FLINT (exact integer matrix products),
 #     OpenBLAS (the float core's matrix products);
-#   - Python packages for the conformance checks against onnxruntime (optional for building).
+#   - Python packages for the conformance checks against onnxruntime (optional for building);
+#   - with --browser (or EXPLAINCERT_BROWSER=1): Chromium, for the test that loads an HTML report
+#     in a real headless browser (it skips loudly without it). CI passes --browser.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
 packages=(libgmp-dev libflint-dev libopenblas-dev)
+if [ "${1:-}" = "--browser" ] || [ "${EXPLAINCERT_BROWSER:-}" = "1" ]; then
+  packages+=(chromium)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -11,6 +11,13 @@ swift test
 .build/debug/explaincert check Properties/ --quiet --junit .build/property-check.xml
 .build/debug/explaincert replay Counterexamples/
 
+# The commands of the README and of the guides in docs/, so they cannot rot.
+if command -v python3 >/dev/null 2>&1; then
+  python3 Scripts/doc-commands.py --explaincert .build/debug/explaincert
+else
+  echo "SKIPPED the documentation commands: python3 is not installed"
+fi
+
 if python3 -c "import onnxruntime" >/dev/null 2>&1; then
   python3 Tools/conformance.py --explaincert .build/debug/explaincert
 else

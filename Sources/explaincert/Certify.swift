@@ -39,6 +39,9 @@ struct Certify: ParsableCommand {
   @Option(help: "Parallel jobs (default: the number of cores).")
   var jobs: Int?
 
+  @Option(help: "Certify at most this many inputs (the first ones).")
+  var limit: Int?
+
   @Flag(help: "Print the certificates as JSON instead of a summary.")
   var json = false
 
@@ -50,6 +53,7 @@ struct Certify: ParsableCommand {
 
   func validate() throws {
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
   }
 
   func run() throws {
@@ -58,8 +62,8 @@ struct Certify: ParsableCommand {
       let box = try parseDomain()
       let array = try NumericArray.load(path: inputs)
       let bound = try certifier.network.bind(array, file: inputs)
-      let examples = bound.examples(batchAxis: certifier.network.batchAxis,
-                                    tokenIDs: certifier.network.embedding == nil ? nil : array.asDoubles)
+      let examples = Array(bound.examples(batchAxis: certifier.network.batchAxis,
+                                          tokenIDs: certifier.network.embedding == nil ? nil : array.asDoubles).prefix(limit ?? Int.max))
       // Progress only for batches, and never over the JSON on standard output.
       let progress = Progress("certify", total: examples.count, unit: "inputs", quiet: quiet || json || examples.count < 2, plainLines: false)
       let results = parallelMap(examples.count, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
@@ -77,8 +81,9 @@ struct Certify: ParsableCommand {
       if let output { try write(done, to: output) }
       if let html {
         let builder = try ReportBuilder(modelPath: model, inputsPath: inputs,
-                                        options: ReportOptions(methods: ["openbox"], domain: box, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
-        let command = ShellWords.line(["explaincert", "certify", model, inputs] + (domain.map { ["--domain", $0] } ?? []) + ["--html", html])
+                                        options: ReportOptions(methods: ["openbox"], limit: limit, domain: box, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+        let command = ShellWords.line(["explaincert", "certify", model, inputs] + (domain.map { ["--domain", $0] } ?? []) +
+                                      (limit.map { ["--limit", "\($0)"] } ?? []) + ["--html", html])
         let report = try builder.build(command: command, certificates: Dictionary(uniqueKeysWithValues: done.enumerated().map { ($0.offset, $0.element) }))
         try writeReport(report, html: html, json: nil)
         if !quiet && !json { emit("wrote \(html)") }

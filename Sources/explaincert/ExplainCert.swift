@@ -6,8 +6,20 @@ struct ExplainCert: ParsableCommand {
     commandName: "explaincert",
     abstract: "Certify explanations of piecewise-linear neural networks and property-test explainers.",
     discussion: """
-      Exit codes: 0 success, 1 a property or verification failed, 2 bad input (the message names \
-      the file and the problem).
+      Exit codes: 0 success, 1 a property or verification failed, 2 bad input (one line on \
+      standard error naming the file and the problem).
+
+      Long work draws a progress bar with rate and ETA on a terminal, plain lines otherwise, \
+      nothing with --quiet; colours only on a terminal and never with NO_COLOR. Every subcommand's \
+      --help has examples.
+
+      Examples (from the repository root):
+        explaincert demo
+        explaincert certify Fixtures/models/tiny_clip.onnx Fixtures/data/tiny_inputs.npy --output certs/
+        explaincert verify Fixtures/models/tiny_clip.onnx certs/certificate-0.json
+        explaincert report Fixtures/models/digits_mlp.onnx Fixtures/data/digits_test.npy --limit 4
+        explaincert check Properties/ --junit check.xml
+        explaincert replay
       """,
     version: ExplainCertVersion.current,
     subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self])
