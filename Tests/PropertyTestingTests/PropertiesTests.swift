@@ -85,14 +85,4 @@ import Testing
     #expect(verdicts.allSatisfy { $0.holds })
     #expect(verdicts.contains { $0.tallies["in P, f(x) = A·x + c"] == 1 })
   }
-
-  /// The corpus shipped in Counterexamples/ behaves as recorded.
-  @Test func shippedCounterexamplesBehaveAsRecorded() throws {
-    let files = try Replayer.files(in: [repository + "/Counterexamples"])
-    #expect(!files.isEmpty)
-    for file in files {
-      let outcome = try Replayer.replay(path: file)
-      #expect(outcome.asRecorded, "\(file): \(outcome.detail)")
-    }
-  }
 }
