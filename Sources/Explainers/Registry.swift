@@ -6,7 +6,7 @@ public enum ExplainerRegistry {
   /// Every method name, with the settings it reads.
   public static let methods: [(name: String, settings: [String], summary: String)] = [
     ("openbox", [], "exact local affine model A·x + c of x0's region; relevance A[k,:] ⊙ x0"),
-    ("lime", ["mode", "discretize", "kernel-width", "num-features", "feature-selection", "target", "around", "patch", "hide", "bow"],
+    ("lime", ["mode", "discretize", "kernel-width", "num-features", "feature-selection", "target", "around", "scale", "patch", "hide", "bow"],
      "LIME (tabular, image patches, text tokens) as the reference lime package"),
     ("kernelshap", ["patch", "target", "exact-limit"], "KernelSHAP with the Shapley kernel, background zeros or given rows"),
     ("gradient", [], "saliency ∂f/∂x"),
@@ -84,7 +84,7 @@ public enum ExplainerRegistry {
         return try LimeTabularExplainer(training: rows, discretization: try reader.choice("discretize", LimeTabularExplainer.Discretization.self) ?? .quartile,
                                         samples: samples ?? 5000, kernelWidth: try reader.double("kernel-width"),
                                         numFeatures: try reader.int("num-features") ?? 10, selection: selection, target: target,
-                                        sampleAroundInstance: try reader.bool("around") ?? false)
+                                        sampleAroundInstance: try reader.bool("around") ?? false, scaleFactor: try reader.double("scale") ?? 1)
       case .image, .text:
         let bow = try reader.bool("bow") ?? true
         var hide: Double? = nil

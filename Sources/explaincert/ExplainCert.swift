@@ -22,7 +22,7 @@ struct ExplainCert: ParsableCommand {
         explaincert replay
       """,
     version: ExplainCertVersion.current,
-    subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self])
+    subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self, LimeDiverge.self])
 }
 
 /// The tool's version, written into every report.

@@ -156,11 +156,18 @@ public struct LimeTabularExplainer: Explainer {
   /// The reference's `sample_around_instance`: without discretization, sample N(x0, scale²)
   /// instead of N(mean, scale²).
   public var sampleAroundInstance: Bool
+  /// A factor on the scaler's standard deviations (1 as the reference; with the reference, pass
+  /// `training_data_stats` with scaled `stds`): with `sampleAroundInstance` and no
+  /// discretization, a small factor keeps LIME's samples near x0.
+  public let scaleFactor: Double
 
   public init(training: [[Double]], discretization: Discretization = .quartile, samples: Int = 5000, kernelWidth: Double? = nil,
               numFeatures: Int = 10, selection: LimeBase.FeatureSelection = .auto, target: OutputTarget = .logit,
-              sampleAroundInstance: Bool = false) throws {
+              sampleAroundInstance: Bool = false, scaleFactor: Double = 1) throws {
     statistics = try LimeTabularStatistics(training: training, discretization: discretization)
+    guard scaleFactor > 0, scaleFactor.isFinite else { throw ExplainerError("LIME's scale factor must be positive, got \(scaleFactor)") }
+    statistics.scales = statistics.scales.map { $0 * scaleFactor }
+    self.scaleFactor = scaleFactor
     self.discretization = discretization
     self.samples = samples
     self.kernelWidth = kernelWidth
@@ -261,7 +268,7 @@ public struct LimeTabularExplainer: Explainer {
       method: method, output: output, inputShape: x0.shape, relevance: coefficients, surrogate: surrogate, seed: seed,
       settings: ["mode": "tabular", "samples": "\(samples)", "discretize": discretization.rawValue, "kernelWidth": "\(width)",
                  "numFeatures": "\(numFeatures)", "featureSelection": selection.rawValue, "target": target.rawValue,
-                 "sampleAroundInstance": "\(sampleAroundInstance)",
+                 "sampleAroundInstance": "\(sampleAroundInstance)", "scaleFactor": "\(scaleFactor)",
                  "selected": result.features.map(String.init).joined(separator: ",")],
       diagnostics: ["score": result.score, "localPrediction": result.localPrediction, "intercept": result.intercept,
                     "prediction": labels[0], "kernelWidth": width])

@@ -1,0 +1,350 @@
+import Foundation
+import Inference
+import Model
+import Regions
+
+/// A minimized input where LIME diverges from the network or from the exact OpenBox explanation,
+/// with everything needed to replay it (``LimeDivergenceSearch/replay(_:model:)``).
+public struct LimeDivergence: Codable, Sendable, Equatable {
+  public enum Kind: String, Codable, Sendable, CaseIterable {
+    /// LIME's surrogate g misses the network f at x or at a nearby x′ by more than τ.
+    case fidelity
+    /// LIME's top-k features or their signs disagree with OpenBox's exact contributions A ⊙ x.
+    case attribution
+    /// Two seeds give LIME explanations of x with cosine below τ, while OpenBox's is one.
+    case instability
+  }
+
+  public var kind: Kind
+  /// The index of the example the search started from, and the explained output.
+  public var example: Int
+  public var output: Int
+  /// The example as given (the reference input).
+  public var reference: [Double]
+  /// The input LIME explains.
+  public var input: [Double]
+  /// Fidelity: the nearby point where g and f are compared (nil: at `input` itself).
+  public var nearby: [Double]?
+  /// The coordinates where `nearby` differs from `input` (after minimization).
+  public var changedFeatures: [Int]
+  /// LIME's seeds (two for instability) and sample count (after minimization).
+  public var seeds: [UInt64]
+  public var samples: Int
+  /// The threshold the divergence exceeds (|g − f| for fidelity, top-k agreement for
+  /// attribution, cosine for instability).
+  public var tolerance: Double
+  public var observed: [String: Double]
+  public var summary: String
+  /// How far it was shrunk: changed features and samples, before and after.
+  public var shrink: [String: Int]
+}
+
+/// The search behind `explaincert lime-diverge`: for each input, looks for the three kinds of
+/// divergence and minimizes what it finds.
+///
+/// - Fidelity: LIME (seed s) at x gives g; the candidates are x itself and `neighbours` points
+///   x′ = x + δ with δ uniform in [−radius, radius] per coordinate (tabular), or x with 1–3
+///   patches or tokens removed as LIME removes them (image, text); the largest |g(x′) − f(x′)|
+///   above τ is kept. Then x′ is shrunk: coordinates (patches, tokens) are reset to x one at a
+///   time while the gap stays above τ (fewest changed features), δ is scaled down by bisection
+///   (smallest perturbation, tabular), and the sample count is lowered along 50, 100, 200, … to the first count
+///   whose LIME still shows a gap above τ at that x′ (fewest samples).
+/// - Attribution: LIME's top-k relevances against OpenBox's A ⊙ x: a divergence when the share
+///   of common features is below `minimumAgreement` or a common feature has opposite signs.
+///   Reported only when x's region contains LIME's neighbourhood scale (`requireContainment`):
+///   the float region's r∞ (largest L∞ ball around x inside P) is at least the kernel-weighted
+///   mean L∞ distance of LIME's samples from x (tabular LIME), so that the network *is* A·x + c
+///   wherever LIME looks. The sample count is then minimized as above.
+/// - Instability: LIME with seeds s and s + 1 at x; a divergence when the cosine of their
+///   relevances is below τ (OpenBox's explanation of x is one); the sample count is minimized.
+public struct LimeDivergenceSearch: Sendable {
+  /// LIME with a given sample count.
+  public var makeLime: @Sendable (_ samples: Int) throws -> any Explainer
+  public var samples: Int
+  public var seed: UInt64
+  /// Fidelity: τ on |g − f|, the radius and number of nearby points.
+  public var fidelityTolerance: Double
+  public var radius: Double
+  public var neighbours: Int
+  /// Attribution: k, the smallest acceptable share of common top-k features, and whether
+  /// x's region must contain LIME's neighbourhood scale.
+  public var topK: Int
+  public var minimumAgreement: Double
+  public var requireContainment: Bool
+  /// Instability: τ on the cosine of two seeds' relevances.
+  public var cosineTolerance: Double
+  /// The smallest sample count tried when minimizing.
+  public var minimumSamples: Int
+
+  public init(samples: Int = 5000, seed: UInt64 = 0, fidelityTolerance: Double = 1, radius: Double = 0.05, neighbours: Int = 8,
+              topK: Int = 5, minimumAgreement: Double = 0.6, requireContainment: Bool = true, cosineTolerance: Double = 0.9,
+              minimumSamples: Int = 50, makeLime: @escaping @Sendable (_ samples: Int) throws -> any Explainer) {
+    self.samples = samples
+    self.seed = seed
+    self.fidelityTolerance = fidelityTolerance
+    self.radius = radius
+    self.neighbours = neighbours
+    self.topK = topK
+    self.minimumAgreement = minimumAgreement
+    self.requireContainment = requireContainment
+    self.cosineTolerance = cosineTolerance
+    self.minimumSamples = minimumSamples
+    self.makeLime = makeLime
+  }
+
+  /// The divergences of the given kinds at one input.
+  public func search(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int,
+                     kinds: Set<LimeDivergence.Kind> = Set(LimeDivergence.Kind.allCases)) throws -> [LimeDivergence] {
+    var found: [LimeDivergence] = []
+    if kinds.contains(.fidelity), let d = try fidelity(model, example: example, at: x0, output: output) { found.append(d) }
+    if kinds.contains(.attribution), let d = try attribution(model, example: example, at: x0, output: output) { found.append(d) }
+    if kinds.contains(.instability), let d = try instability(model, example: example, at: x0, output: output) { found.append(d) }
+    return found
+  }
+
+  /// The sample counts tried when minimizing, smallest first, ending below `samples`.
+  var sampleLadder: [Int] {
+    var ladder: [Int] = []
+    var n = max(minimumSamples, 10)
+    while n < samples {
+      ladder.append(n)
+      n *= 2
+    }
+    return ladder
+  }
+
+  // MARK: Fidelity
+
+  func gap(_ model: ExplainedModel, _ e: Explanation, at x: [Double], shape: [Int]) throws -> (g: Double, f: Double, gap: Double)? {
+    guard let g = e.surrogate?.predict(at: x) else { return nil }
+    let f = try model.outputs(x, shape: shape, output: e.output)[0]
+    return (g, f, abs(g - f))
+  }
+
+  func fidelity(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
+    let shape = x0.shape
+    let x = x0.elements
+    let lime = try makeLime(samples)
+    let e = try lime.explain(model, at: x0, output: output, seed: seed)
+    var generator = SeededGenerator(seed: seed, stream: UInt64(example) &+ 1)
+    var candidates = [x]
+    // Image and text LIME: nearby inputs remove 1–3 patches or tokens, as LIME's own samples
+    // do; tabular LIME: small moves within the radius.
+    let grouped = try (lime as? LimeGroupsExplainer).map { try $0.groups(model, at: x0) }
+    for _ in 0..<neighbours {
+      if let (groups, removed) = grouped {
+        var candidate = x
+        for g in generator.sample(1 + generator.integer(below: min(3, groups.count)), from: groups.count) {
+          for i in groups[g] { candidate[i] = removed[i] }
+        }
+        candidates.append(candidate)
+      } else {
+        candidates.append(x.map { $0 + radius * (2 * generator.uniform() - 1) })
+      }
+    }
+    var best: ([Double], Double)? = nil
+    for candidate in candidates {
+      guard let (_, _, gap) = try gap(model, e, at: candidate, shape: shape), gap > fidelityTolerance else { continue }
+      if best == nil || gap > best!.1 { best = (candidate, gap) }
+    }
+    guard var (nearby, _) = best else { return nil }
+    let changedBefore = x.indices.filter { nearby[$0] != x[$0] }.count
+    func holds(_ point: [Double]) throws -> Bool { (try gap(model, e, at: point, shape: shape)?.gap ?? 0) > fidelityTolerance }
+    if let (groups, _) = grouped {
+      // Fewest removed patches or tokens: restore them one at a time while the gap stays.
+      for group in groups where group.contains(where: { nearby[$0] != x[$0] }) {
+        var trial = nearby
+        for i in group { trial[i] = x[i] }
+        if try holds(trial) { nearby = trial }
+      }
+    } else {
+      // Fewest changed features: reset coordinates (smallest change first) while the gap stays.
+      for j in x.indices.filter({ nearby[$0] != x[$0] }).sorted(by: { abs(nearby[$0] - x[$0]) < abs(nearby[$1] - x[$1]) }) {
+        var trial = nearby
+        trial[j] = x[j]
+        if try holds(trial) { nearby = trial }
+      }
+    }
+    // Smallest perturbation (tabular): the smallest scale of the remaining change that keeps the gap.
+    let delta = zip(nearby, x).map { $0 - $1 }
+    if grouped == nil, delta.contains(where: { $0 != 0 }) {
+      var (low, high) = (0.0, 1.0)
+      for _ in 0..<20 {
+        let mid = (low + high) / 2
+        if try holds(zip(x, delta).map { $0 + mid * $1 }) { high = mid } else { low = mid }
+      }
+      nearby = zip(x, delta).map { $0 + high * $1 }
+    }
+    // Fewest samples.
+    var samplesUsed = samples
+    var explanation = e
+    for n in sampleLadder {
+      let smaller = try makeLime(n).explain(model, at: x0, output: output, seed: seed)
+      if (try gap(model, smaller, at: nearby, shape: shape)?.gap ?? 0) > fidelityTolerance {
+        samplesUsed = n
+        explanation = smaller
+        break
+      }
+    }
+    let (g, f, gapValue) = try gap(model, explanation, at: nearby, shape: shape)!
+    let changed = x.indices.filter { nearby[$0] != x[$0] }
+    let removedGroups = grouped.map { groups in groups.0.filter { $0.contains { nearby[$0] != x[$0] } }.count } ?? 0
+    let where_ = changed.isEmpty ? "at x itself"
+      : grouped != nil ? "at x′ = x with \(removedGroups) \((lime as? LimeGroupsExplainer)?.mode == .text ? "token" : "patch")(s) removed"
+      : "at x′ = x with \(changed.count) feature(s) changed by at most \(format(changed.map { abs(nearby[$0] - x[$0]) }.max()!))"
+    return LimeDivergence(
+      kind: .fidelity, example: example, output: output, reference: x, input: x, nearby: changed.isEmpty ? nil : nearby,
+      changedFeatures: changed, seeds: [seed], samples: samplesUsed, tolerance: fidelityTolerance,
+      observed: ["surrogate": g, "model": f, "gap": gapValue, "score": explanation.diagnostics["score"] ?? .nan,
+                 "removedGroups": Double(removedGroups)],
+      summary: "LIME's surrogate gives \(format(g)) where the network gives \(format(f)) \(where_): |g − f| = \(format(gapValue)) > τ = \(format(fidelityTolerance)) (\(samplesUsed) samples)",
+      shrink: ["changedFeaturesBefore": changedBefore, "changedFeaturesAfter": changed.count, "samplesBefore": samples, "samplesAfter": samplesUsed])
+  }
+
+  // MARK: Attribution
+
+  /// The share of common top-k features and the common features with opposite signs.
+  func agreement(_ lime: [Double], _ exact: [Double]) -> (share: Double, flipped: [Int]) {
+    let k = min(topK, lime.count)
+    let a = Set(Metrics.topK(lime, k)), b = Set(Metrics.topK(exact, k))
+    let common = a.intersection(b)
+    let flipped = common.filter { lime[$0] * exact[$0] < 0 }.sorted()
+    return (Double(common.count) / Double(max(k, 1)), flipped)
+  }
+
+  func attribution(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
+    let x = x0.elements
+    let lime = try makeLime(samples)
+    let e = try lime.explain(model, at: x0, output: output, seed: seed)
+    let exact = try OpenBoxExplainer().explain(model, at: x0, output: output, seed: seed).relevance
+    let (share, flipped) = agreement(e.relevance, exact)
+    guard share < minimumAgreement || !flipped.isEmpty else { return nil }
+    let radius = try model.regionRadius(at: x0)
+    var scale = Double.nan
+    if let tabular = lime as? LimeTabularExplainer {
+      let hood = try tabular.neighbourhood(of: x, seed: seed)
+      let width = tabular.kernelWidth ?? Double(hood.columns).squareRoot() * 0.75
+      var total = 0.0, weight = 0.0
+      for r in 1..<hood.rows {
+        let w = LimeBase.kernel(hood.distances[r], width: width)
+        let d = (0..<hood.columns).map { abs(hood.inverse[r * hood.columns + $0] - x[$0]) }.max() ?? 0
+        total += w * d
+        weight += w
+      }
+      scale = weight > 0 ? total / weight : .nan
+    }
+    let contained = radius >= scale
+    guard contained || !requireContainment else { return nil }
+    var samplesUsed = samples
+    var final = (share, flipped)
+    for n in sampleLadder {
+      let smaller = try makeLime(n).explain(model, at: x0, output: output, seed: seed)
+      let a = agreement(smaller.relevance, exact)
+      if a.share < minimumAgreement || !a.flipped.isEmpty {
+        samplesUsed = n
+        final = a
+        break
+      }
+    }
+    let signs = final.1.isEmpty ? "" : "; opposite signs on feature(s) \(final.1.map(String.init).joined(separator: ", "))"
+    return LimeDivergence(
+      kind: .attribution, example: example, output: output, reference: x, input: x, nearby: nil, changedFeatures: [],
+      seeds: [seed], samples: samplesUsed, tolerance: minimumAgreement,
+      observed: ["topKAgreement": final.0, "oppositeSigns": Double(final.1.count), "regionRadius": radius, "limeScale": scale,
+                 "regionContainsNeighbourhood": contained ? 1 : 0],
+      summary: "LIME's top-\(topK) features share \(format(final.0 * 100))% with OpenBox's exact contributions\(signs) (\(samplesUsed) samples; region r∞ \(format(radius)), LIME's scale \(format(scale)))",
+      shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed])
+  }
+
+  // MARK: Instability
+
+  func instability(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
+    let x = x0.elements
+    func cosine(_ n: Int) throws -> Double {
+      let lime = try makeLime(n)
+      let a = try lime.explain(model, at: x0, output: output, seed: seed)
+      let b = try lime.explain(model, at: x0, output: output, seed: seed &+ 1)
+      return Metrics.cosine(a.relevance, b.relevance)
+    }
+    let full = try cosine(samples)
+    guard full < cosineTolerance else { return nil }
+    var samplesUsed = samples
+    var value = full
+    for n in sampleLadder.reversed() {
+      // The largest smaller count still showing it is the closest to the configured LIME; the
+      // ladder is walked down from there.
+      let c = try cosine(n)
+      if c < cosineTolerance {
+        samplesUsed = n
+        value = c
+      } else {
+        break
+      }
+    }
+    return LimeDivergence(
+      kind: .instability, example: example, output: output, reference: x, input: x, nearby: nil, changedFeatures: [],
+      seeds: [seed, seed &+ 1], samples: samplesUsed, tolerance: cosineTolerance,
+      observed: ["cosine": value, "cosineAtConfiguredSamples": full],
+      summary: "LIME with seeds \(seed) and \(seed &+ 1) gives explanations with cosine \(format(value)) < τ = \(format(cosineTolerance)) (\(samplesUsed) samples); OpenBox's explanation of x is unique",
+      shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed])
+  }
+
+  // MARK: Replay
+
+  /// Re-runs a divergence with its recorded input, seeds and sample count: whether it still
+  /// diverges, and what is observed now.
+  public func replay(_ d: LimeDivergence, model: ExplainedModel, shape: [Int]) throws -> (holds: Bool, observed: [String: Double]) {
+    let x0 = DenseTensor(shape: shape, elements: d.input)
+    let lime = try makeLime(d.samples)
+    switch d.kind {
+    case .fidelity:
+      let e = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[0])
+      guard let (g, f, gap) = try gap(model, e, at: d.nearby ?? d.input, shape: shape) else { return (false, [:]) }
+      return (gap > d.tolerance, ["surrogate": g, "model": f, "gap": gap])
+    case .attribution:
+      let e = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[0])
+      let exact = try OpenBoxExplainer().explain(model, at: x0, output: d.output, seed: 0).relevance
+      let (share, flipped) = agreement(e.relevance, exact)
+      return (share < d.tolerance || !flipped.isEmpty, ["topKAgreement": share, "oppositeSigns": Double(flipped.count)])
+    case .instability:
+      let a = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[0])
+      let b = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[1])
+      let c = Metrics.cosine(a.relevance, b.relevance)
+      return (c < d.tolerance, ["cosine": c])
+    }
+  }
+}
+
+extension ExplainedModel {
+  /// r∞ of x0's float region: the largest L∞ ball around x0 inside P = {x : G·x ≤ h},
+  /// min over inequalities of (h_i − g_i·x0) / ‖g_i‖₁ (0 when x0 is on a facet; infinity
+  /// without inequalities). Float64; the exact value is in `explaincert certify`'s certificate.
+  public func regionRadius(at x0: DenseTensor<Double>) throws -> Double {
+    let plan = try core.plan(for: x0.shape)
+    let pattern = plan.evaluate(x0.reshaped([1] + x0.shape)).pattern
+    let n = x0.elements.count
+    let identity = DenseTensor<Double>(shape: [n] + x0.shape) { out in
+      for j in 0..<n { out[j * n + j] = 1 }
+    }
+    let region = plan.region(pattern: pattern, unitVectors: identity)
+    let m = region.constraintCount
+    guard m > 0 else { return .infinity }
+    let g = region.constraints.elements, h = region.bounds.elements
+    var radius = Double.infinity
+    for i in 0..<m {
+      var dot = 0.0, norm = 0.0
+      for j in 0..<n {
+        dot += g[j * m + i] * x0.elements[j]
+        norm += abs(g[j * m + i])
+      }
+      guard norm > 0 else { continue }
+      radius = min(radius, max(0, (h[i] - dot) / norm))
+    }
+    return radius
+  }
+}
+
+/// Four significant digits.
+func format(_ value: Double) -> String {
+  String(format: "%.4g", value)
+}
