@@ -162,8 +162,30 @@ struct HTMLPage {
           Graphics.heatmap(ex.input, relevance: m.relevance, height: h, width: w, channels: c, scale: scale, label: "\(Self.title(m)) relevance of input \(ex.index)") +
           "<figcaption><b>\(Self.e(Self.title(m)))</b>" + Graphics.legend(scale: scale) + "</figcaption></figure>")
     }
+    topFeatures(ex, methods, count: 8)
     add("</div>")
     add("<p class=\"note\">Red pixels push the explained output up, blue pull it down; each map has its own scale (its largest |relevance|). OpenBox's relevance is A[k, j]·x0[j] with A the exact rational matrix of x0's region.</p>")
+  }
+
+  /// The features with the largest exact contributions, and what each method gives them.
+  mutating func topFeatures(_ ex: ExampleReport, _ methods: [MethodResult], count: Int) {
+    guard let reference = methods.first, reference.error == nil, !reference.featureRelevance.isEmpty else { return }
+    let shown = methods.filter { $0.error == nil && $0.featureRelevance.count == reference.featureRelevance.count }
+    let top = Metrics.topK(reference.featureRelevance, min(count, reference.featureRelevance.count))
+    var rows = ""
+    for j in top {
+      rows += "<tr><th>\(Self.e(ex.display.featureNames[j]))</th>"
+      for m in shown {
+        let value = m.featureRelevance[j]
+        let exact = m.exactRelevance.flatMap { j < $0.count && ex.display.kind != .text ? $0[j] : nil }
+        let colour = Graphics.diverging(value / Graphics.scale(m.featureRelevance))
+        rows += "<td><span class=\"swatch\" style=\"background:\(colour.hex)\"></span>" +
+          (exact.map { "<span title=\"exact: \(Self.e($0))\">\(Self.n(value))</span>" } ?? Self.n(value)) + "</td>"
+      }
+      rows += "</tr>"
+    }
+    add("<figure class=\"panel top-features\"><table class=\"top\"><thead><tr><th>\(ex.display.kind == .image ? "pixel (row, col)" : "feature")</th>" + shown.map { "<th>\(Self.e(Self.title($0)))</th>" }.joined() +
+        "</tr></thead><tbody>" + rows + "</tbody></table><figcaption><span>the \(top.count) largest exact contributions; hover an exact value for its rational</span></figcaption></figure>")
   }
 
   mutating func text(_ ex: ExampleReport, _ methods: [MethodResult]) {
@@ -194,6 +216,7 @@ struct HTMLPage {
       add("<figure class=\"panel\" data-method=\"\(Self.e(m.method))\">" + Graphics.bars(rows, scale: Graphics.scale(m.featureRelevance), label: "\(Self.title(m)) top features of input \(ex.index)") +
           "<figcaption><b>\(Self.e(Self.title(m)))</b><span>top \(rows.count) of \(m.featureRelevance.count) features by |relevance|</span></figcaption></figure>")
     }
+    if methods.count > 1 { topFeatures(ex, methods, count: k) }
     add("</div>")
   }
 
@@ -202,7 +225,7 @@ struct HTMLPage {
     add("<table class=\"comparisons\"><thead><tr><th>method</th><th>cosine vs exact</th><th>top-k agreement</th><th>sign agreement</th><th>RMSE</th><th>MAE</th><th>time</th><th>seed and settings</th></tr></thead><tbody>")
     for m in ex.explanations {
       let c = ex.comparisons.first { $0.method == m.method }
-      var settings = m.settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }
+      var settings = m.settings.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value.count > 40 ? $0.value.prefix(38) + "…" : $0.value)" }
       if let seed = m.seed { settings.insert("seed \(seed)", at: 0) }
       let diagnostics = m.diagnostics.sorted { $0.key < $1.key }.map { "\($0.key) \(Self.n($0.value))" }
       let cells: [String]
@@ -342,6 +365,10 @@ struct HTMLPage {
     figcaption{display:flex;flex-direction:column;font-size:13px}figcaption span{color:var(--muted)}
     .failed .error{width:192px;height:192px;overflow:auto}
     .note,.muted{color:var(--muted);font-size:13px}
+    .top-features{flex:1 1 260px;min-width:240px}
+    table.top{font-size:12.5px;width:auto}table.top th,table.top td{padding:3px 10px 3px 0;border-bottom:1px solid #eaeef2;white-space:nowrap}
+    table.top tbody th{font-weight:500;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+    .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px;box-shadow:0 0 0 1px rgba(0,0,0,.12)}
     .text-rows{display:flex;flex-direction:column;gap:10px;margin-top:14px}
     .text-row{display:grid;grid-template-columns:150px 1fr;gap:14px;align-items:center}
     .who{font-weight:600;font-size:13px;display:flex;flex-direction:column}
