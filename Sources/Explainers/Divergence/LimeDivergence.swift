@@ -196,7 +196,7 @@ public struct LimeDivergenceSearch: Sendable {
       kind: .fidelity, example: example, output: output, reference: x, input: x, nearby: changed.isEmpty ? nil : nearby,
       changedFeatures: changed, seeds: [seed], samples: samplesUsed, tolerance: fidelityTolerance,
       observed: ["surrogate": g, "model": f, "gap": gapValue, "score": explanation.diagnostics["score"] ?? .nan,
-                 "removedGroups": Double(removedGroups)],
+                 "removedGroups": Double(removedGroups)].filter { $0.value.isFinite },
       summary: "LIME's surrogate gives \(format(g)) where the network gives \(format(f)) \(where_): |g − f| = \(format(gapValue)) > τ = \(format(fidelityTolerance)) (\(samplesUsed) samples)",
       shrink: ["changedFeaturesBefore": changedBefore, "changedFeaturesAfter": changed.count, "samplesBefore": samples, "samplesAfter": samplesUsed])
   }
@@ -251,8 +251,8 @@ public struct LimeDivergenceSearch: Sendable {
       kind: .attribution, example: example, output: output, reference: x, input: x, nearby: nil, changedFeatures: [],
       seeds: [seed], samples: samplesUsed, tolerance: minimumAgreement,
       observed: ["topKAgreement": final.0, "oppositeSigns": Double(final.1.count), "regionRadius": radius, "limeScale": scale,
-                 "regionContainsNeighbourhood": contained ? 1 : 0],
-      summary: "LIME's top-\(topK) features share \(format(final.0 * 100))% with OpenBox's exact contributions\(signs) (\(samplesUsed) samples; region r∞ \(format(radius)), LIME's scale \(format(scale)))",
+                 "regionContainsNeighbourhood": contained ? 1 : 0].filter { $0.value.isFinite },
+      summary: "LIME's top-\(topK) features share \(format(final.0 * 100))% with OpenBox's exact contributions\(signs) (\(samplesUsed) samples; region r∞ \(format(radius))\(scale.isFinite ? ", LIME's scale \(format(scale))" : ""))",
       shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed])
   }
 
