@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct ExplainCert: ParsableCommand {
@@ -23,6 +24,20 @@ struct ExplainCert: ParsableCommand {
       """,
     version: ExplainCertVersion.current,
     subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self, LimeDiverge.self])
+
+  /// Parses and runs; a usage error (unknown option, missing argument, bad value) is bad input
+  /// like any other: one line on standard error and exit code 2 (not ArgumentParser's 64).
+  static func main() {
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+      let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+      FileHandle.standardError.write(Data("explaincert: error: \(message) (see --help)\n".utf8))
+      Foundation.exit(2)
+    }
+  }
 }
 
 /// The tool's version, written into every report.

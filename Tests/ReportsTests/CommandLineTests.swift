@@ -137,6 +137,19 @@ final class Scratch {
     }
   }
 
+  /// Usage errors are bad input too: one line and exit 2 (ArgumentParser's own code would be 64).
+  @Test func usageErrorsAreOneLineAndExitTwo() throws {
+    for (arguments, mention) in [(["report"], "Missing expected argument '<model>'"), (["report", "a", "b", "--limit", "x"], "'x' is invalid for '--limit"),
+                                 (["certify", "a", "b", "--jobs", "0"], "--jobs must be at least 1"), (["no-such-command"], "Unexpected argument")] {
+      let run = try Run(arguments)
+      #expect(run.status == 2, "\(arguments): \(run.status)")
+      #expect(run.error.split(separator: "\n").count == 1 && run.error.contains(mention), "\(arguments): \(run.error)")
+    }
+    let help = try Run(["--help"])
+    #expect(help.status == 0)
+    #expect(help.output.contains("Exit codes: 0 success, 1 a property or verification failed, 2 bad input"))
+  }
+
   @Test func certifyAndCheckWritePages() throws {
     let scratch = try Scratch()
     let certify = try Run(["certify", "Fixtures/models/tiny_leaky.onnx", "Fixtures/data/tiny_inputs.npy", "--limit", "4", "--output", scratch.file("c/"),
