@@ -37,11 +37,11 @@ public struct LimeTabularStatistics: Sendable {
 /// data (linear interpolation, repeated edges merged), and per bin the training values' mean,
 /// standard deviation (+1e-11), minimum and maximum, used to draw values back from bins.
 public struct QuantileDiscretizer: Sendable {
-  public var edges: [[Double]]
-  public var binMeans, binStds, binMins, binMaxs: [[Double]]
+  public private(set) var edges: [[Double]]
+  public private(set) var binMeans, binStds, binMins, binMaxs: [[Double]]
   /// The bins that occur in the training data and their frequencies (LIME samples bins from these).
-  public var values: [[Double]]
-  public var frequencies: [[Double]]
+  public private(set) var values: [[Double]]
+  public private(set) var frequencies: [[Double]]
   /// Per feature and bin, what a draw needs: the normal CDF at the bin's standardised ends (on
   /// the side of the mean where the tail is thinner), or the value of a degenerate bin.
   var draws: [[Draw]] = []
