@@ -21,9 +21,11 @@ public struct AuditReport: Codable, Sendable, Equatable {
   public var properties: PropertyResults?
   /// What the certified semantics is and is not (from the certifier), and other caveats.
   public var notes: [String]
+  /// Minimized LIME divergences (`lime-diverge --html`), if a search ran.
+  public var divergences: [DivergenceRow]?
 
   public init(title: String, reproduction: Reproduction, model: ModelInfo? = nil, inputs: InputsInfo? = nil,
-              examples: [ExampleReport] = [], properties: PropertyResults? = nil, notes: [String] = []) {
+              examples: [ExampleReport] = [], properties: PropertyResults? = nil, notes: [String] = [], divergences: [DivergenceRow]? = nil) {
     format = Self.formatName
     self.title = title
     self.reproduction = reproduction
@@ -32,6 +34,7 @@ public struct AuditReport: Codable, Sendable, Equatable {
     self.examples = examples
     self.properties = properties
     self.notes = notes
+    self.divergences = divergences
   }
 }
 
@@ -452,5 +455,41 @@ public struct PropertyResults: Codable, Sendable, Equatable {
     self.seconds = seconds
     self.cases = cases
     self.counterexamples = counterexamples
+  }
+}
+
+/// One minimized LIME divergence found by `explaincert lime-diverge`.
+public struct DivergenceRow: Codable, Sendable, Equatable {
+  /// `fidelity`, `attribution` or `instability`.
+  public var kind: String
+  public var example: Int
+  public var output: Int
+  public var summary: String
+  /// LIME's seeds (two for instability) and sample count, after minimization.
+  public var seeds: [UInt64]
+  public var samples: Int
+  /// The threshold the divergence exceeds.
+  public var tolerance: Double
+  public var observed: [String: Double]
+  /// Input coordinates that differ from the example (fidelity), after minimization.
+  public var changedFeatures: [Int]
+  /// How far it was shrunk (changed features and samples, before and after).
+  public var shrink: [String: Int]
+  /// A command that searches this example again with the same kind and seed.
+  public var command: String
+
+  public init(kind: String, example: Int, output: Int, summary: String, seeds: [UInt64], samples: Int, tolerance: Double,
+              observed: [String: Double], changedFeatures: [Int], shrink: [String: Int], command: String) {
+    self.kind = kind
+    self.example = example
+    self.output = output
+    self.summary = summary
+    self.seeds = seeds
+    self.samples = samples
+    self.tolerance = tolerance
+    self.observed = observed
+    self.changedFeatures = changedFeatures
+    self.shrink = shrink
+    self.command = command
   }
 }

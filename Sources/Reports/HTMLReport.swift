@@ -8,6 +8,7 @@ public enum HTMLReport {
     var page = HTMLPage()
     page.head(title: report.title)
     page.header(report)
+    if let divergences = report.divergences { page.divergences(divergences, explained: Set(report.examples.map(\.index))) }
     for example in report.examples { page.example(example, report: report) }
     if let properties = report.properties { page.properties(properties, modelSHA256: report.model?.sha256) }
     page.reproduce(report)
@@ -274,6 +275,28 @@ struct HTMLPage {
     ]
     rows.append(("time", String(format: "%.3f s (certify and verify)", r.seconds)))
     add("<dl class=\"region\">" + rows.map { "<dt>\($0.0)</dt><dd>\($0.1)</dd>" }.joined() + "</dl>")
+  }
+
+  // MARK: LIME divergences
+
+  mutating func divergences(_ rows: [DivergenceRow], explained: Set<Int>) {
+    add("<section id=\"divergences\">")
+    add("<h2>LIME divergences</h2>")
+    let kinds = Dictionary(grouping: rows, by: \.kind).sorted { $0.key < $1.key }.map { "\($0.value.count) \(Self.e($0.key))" }
+    add("<p class=\"subtitle\">" + (rows.isEmpty ? "None found: LIME agreed with the network and with OpenBox within the tolerances."
+      : "\(rows.count) minimized divergence\(rows.count == 1 ? "" : "s"): \(kinds.joined(separator: ", ")). Each input's LIME and exact explanations are shown below.") + "</p>")
+    if !rows.isEmpty {
+      add("<table class=\"cases\"><thead><tr><th>kind</th><th>input</th><th>what LIME got wrong</th><th>seeds, samples</th><th>shrunk</th><th>search again</th></tr></thead><tbody>")
+      for d in rows {
+        let input = explained.contains(d.example) ? "<a href=\"#input-\(d.example)\">#\(d.example)</a>" : "#\(d.example)"
+        let shrink = d.shrink.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        add("<tr><td><span class=\"pill bad\">\(Self.e(d.kind))</span></td><td>\(input) <small>output \(d.output)</small></td><td>\(Self.e(d.summary))</td>" +
+            "<td>\(d.seeds.map(String.init).joined(separator: ", ")); \(d.samples)</td><td class=\"settings\">\(Self.e(shrink))</td>" +
+            "<td><code class=\"command\">\(Self.e(d.command))</code></td></tr>")
+      }
+      add("</tbody></table>")
+    }
+    add("</section>")
   }
 
   // MARK: Properties

@@ -430,3 +430,14 @@ final class ResultBox<T: Sendable>: @unchecked Sendable {
     }
   }
 }
+
+extension DivergenceRow {
+  /// The row of a divergence, with the command that searches its example again (`options`: the
+  /// search's other options, e.g. `--samples 5000`).
+  public init(_ d: LimeDivergence, model: String, inputs: String, options: [String] = []) {
+    let command = ShellWords.line(["explaincert", "lime-diverge", model, inputs, "--example", "\(d.example)", "--kinds", d.kind.rawValue,
+                                   "--seed", "\(d.seeds.first ?? 0)", "--output-index", "\(d.output)"] + options)
+    self.init(kind: d.kind.rawValue, example: d.example, output: d.output, summary: d.summary, seeds: d.seeds, samples: d.samples,
+              tolerance: d.tolerance, observed: d.observed.filter { $0.value.isFinite }, changedFeatures: d.changedFeatures, shrink: d.shrink, command: command)
+  }
+}

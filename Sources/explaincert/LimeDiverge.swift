@@ -4,6 +4,7 @@ import Explainers
 import Foundation
 import Inference
 import Model
+import Reports
 
 struct LimeDiverge: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -84,6 +85,9 @@ struct LimeDiverge: ParsableCommand {
   @Option(help: "Write the divergences (JSON array) to this file.")
   var output: String?
 
+  @Option(help: "Write an HTML page: each divergence with the command that finds it again, and LIME beside OpenBox's exact explanation at each input concerned (at most 12).")
+  var html: String?
+
   func run() throws {
     var found = false
     try reportingErrors {
@@ -151,6 +155,7 @@ struct LimeDiverge: ParsableCommand {
         }
       }
       if let output { try writeAtomically(try jsonText(divergences), to: output) }
+      if let html { try writePage(html, divergences: divergences, lime: limeSettings) }
       if json {
         emit(try jsonText(divergences))
       } else {
@@ -164,5 +169,22 @@ struct LimeDiverge: ParsableCommand {
       found = !divergences.isEmpty
     }
     if found { throw ExitCode(1) }
+  }
+
+  /// The HTML page: the divergences, then OpenBox (exact) beside LIME at each input concerned.
+  func writePage(_ path: String, divergences: [LimeDivergence], lime: [String: String]) throws {
+    var searchOptions = ["--samples", "\(samples)"] + settings.flatMap { ["--setting", $0] } + (training.map { ["--training", $0] } ?? [])
+    if divergences.contains(where: { $0.kind == .fidelity }) { searchOptions += ["--tolerance", "\(tolerance)", "--radius", "\(radius)"] }
+    var indices: [Int] = []
+    for d in divergences where !indices.contains(d.example) { indices.append(d.example) }
+    let options = ReportOptions(methods: ["openbox", "lime"], seed: seed, examples: Array((indices.isEmpty ? [example ?? 0] : indices).prefix(12)),
+                                samples: samples, settings: lime.isEmpty ? [:] : ["lime": lime], output: outputIndex)
+    var words = ["explaincert", "lime-diverge", model, inputs, "--kinds", kinds, "--seed", "\(seed)"] + searchOptions
+    if let example { words += ["--example", "\(example)"] }
+    words += ["--html", path]
+    var page = try ReportBuilder(modelPath: model, inputsPath: inputs, options: options).build(command: ShellWords.line(words))
+    page.title = "LIME divergences in \((model as NSString).lastPathComponent)"
+    page.divergences = divergences.map { DivergenceRow($0, model: model, inputs: inputs, options: searchOptions) }
+    try writeReport(page, html: path, json: nil)
   }
 }

@@ -167,6 +167,22 @@ final class Scratch {
     #expect(checked.contains("id=\"properties\"") && checked.contains("<span class=\"pill good\">held</span>"))
   }
 
+  @Test func limeDivergeWritesAPageOfItsFindings() throws {
+    let scratch = try Scratch()
+    let run = try Run(["lime-diverge", "Fixtures/models/tiny_leaky.onnx", "Fixtures/data/tiny_inputs.npy", "--kinds", "fidelity",
+                       "--html", scratch.file("ld.html"), "--output", scratch.file("ld.json")])
+    #expect(run.status == 1, "a divergence is expected on the tiny LeakyReLU net: \(run.output)\(run.error)")
+    let page = try String(contentsOfFile: scratch.file("ld.html"), encoding: .utf8)
+    #expect(page.contains("<section id=\"divergences\">"))
+    #expect(page.contains("<span class=\"pill bad\">fidelity</span>"))
+    #expect(page.contains("explaincert lime-diverge Fixtures/models/tiny_leaky.onnx Fixtures/data/tiny_inputs.npy --example "))
+    // Every input with a divergence is shown with LIME beside the exact explanation.
+    let found = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: scratch.file("ld.json")))) as? [[String: Any]] ?? []
+    for example in Set(found.compactMap { $0["example"] as? Int }) {
+      #expect(page.contains("id=\"input-\(example)\""))
+    }
+  }
+
   @Test func demoRunsThePipelineInUnderAMinute() throws {
     let scratch = try Scratch()
     let run = try Run(["demo", "--output", scratch.file("demo.html"), "--json", scratch.file("demo.json")])

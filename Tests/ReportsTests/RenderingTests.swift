@@ -81,6 +81,7 @@ import Testing
   @Test func escapesEverythingItQuotes() {
     #expect(html.contains("Explanation audit of &lt;digits_mlp.onnx&gt;"))
     #expect(html.contains("kernelshap &lt;failed&gt; here"))
+    #expect(html.contains("g &lt;misses&gt; f"))
     #expect(html.contains("&lt;not&gt;"))
     #expect(!html.contains("<not>"))
     #expect(!html.contains("<digits_mlp.onnx>"))
@@ -110,6 +111,7 @@ import Testing
     #expect(html.contains("explaincert replay Counterexamples/consistency-digits_mlp-0123.json"))
     #expect(html.contains("<span class=\"pill bad\">violated</span>"))
     #expect(html.contains("id=\"reproduce\""))
+    #expect(html.contains("<section id=\"divergences\">") && html.contains("<a href=\"#input-0\">#0</a>"))
     #expect(html.contains("explaincert report m.onnx x.npy --seed 7"))
     #expect(html.contains("1/3 certificates") == false)
     #expect(html.contains("2/3"))  // two of three inputs have an accepted certificate

@@ -59,6 +59,8 @@ enum Fixture {
       model: ModelInfo(path: "Fixtures/models/digits_mlp.onnx", sha256: "cafe", inputName: "input", inputShape: "[N, 64]", outputName: "logits",
                        links: [], operators: ["Gemm", "Relu"]),
       inputs: InputsInfo(path: "Fixtures/data/digits_test.npy", sha256: "beef", count: 100, explained: [0, 1, 2]),
-      examples: [image, text, tabular], properties: properties, notes: ["Certified semantics: the stored floats."])
+      examples: [image, text, tabular], properties: properties, notes: ["Certified semantics: the stored floats."],
+      divergences: [DivergenceRow(kind: "fidelity", example: 0, output: 3, summary: "g <misses> f", seeds: [7], samples: 50, tolerance: 1,
+                                  observed: ["gap": 1.3], changedFeatures: [4], shrink: ["samplesAfter": 50], command: "explaincert lime-diverge m x --example 0")])
   }
 }
