@@ -160,7 +160,7 @@ public enum Graphics {
 
   // MARK: Helpers
 
-  static func cellSize(width: Int, height: Int) -> Int { max(4, 192 / max(width, height, 1)) }
+  public static func cellSize(width: Int, height: Int) -> Int { max(4, 192 / max(width, height, 1)) }
 
   /// 1 for the lowest value (paper), 0.1 for the highest (ink).
   static func ink(_ v: Double, lo: Double, hi: Double) -> Double {

@@ -120,7 +120,8 @@ struct HTMLPage {
     add("<section class=\"example\" id=\"input-\(ex.index)\">")
     let value = ex.prediction.output < ex.prediction.logits.count ? ex.prediction.logits[ex.prediction.output] : .nan
     let what = ex.prediction.logits.count == 1 ? "output \(Self.e(ex.prediction.outputName)) = \(Self.n(value, digits: 4))"
-      : "explaining class \(ex.prediction.output) (\(Self.e(ex.prediction.outputName)) \(Self.n(value, digits: 4)))" + (ex.prediction.output == ex.prediction.predicted ? ", the predicted class" : "; predicted \(ex.prediction.predicted)")
+      : "explaining class \(ex.prediction.output)" + (ex.prediction.output == ex.prediction.predicted ? ", the predicted class" : " (the predicted class is \(ex.prediction.predicted))") +
+        ": output <code>\(Self.e(ex.prediction.outputName))</code>[\(ex.prediction.output)] = \(Self.n(value, digits: 4))"
     add("<h2>Input \(ex.index) <span class=\"badge \(certified ? "good" : "bad")\">\(certified ? "certified" : "NOT CERTIFIED")</span></h2>")
     add("<p class=\"subtitle\">\(what)</p>")
 
@@ -161,7 +162,7 @@ struct HTMLPage {
       let scale = Graphics.scale(m.relevance)
       add("<figure class=\"panel\" data-method=\"\(Self.e(m.method))\">" +
           Graphics.heatmap(ex.input, relevance: m.relevance, height: h, width: w, channels: c, scale: scale, label: "\(Self.title(m)) relevance of input \(ex.index)") +
-          "<figcaption><b>\(Self.e(Self.title(m)))</b>" + Graphics.legend(scale: scale) + "</figcaption></figure>")
+          "<figcaption><b>\(Self.e(Self.title(m)))</b>" + Graphics.legend(scale: scale, width: Graphics.cellSize(width: w, height: h) * w) + "</figcaption></figure>")
     }
     topFeatures(ex, methods, count: 8)
     add("</div>")
@@ -185,7 +186,7 @@ struct HTMLPage {
       }
       rows += "</tr>"
     }
-    add("<figure class=\"panel top-features\"><table class=\"top\"><thead><tr><th>\(ex.display.kind == .image ? "pixel (row, col)" : "feature")</th>" + shown.map { "<th>\(Self.e(Self.title($0)))</th>" }.joined() +
+    add("<figure class=\"panel top-features\" style=\"min-width:\(150 + 95 * shown.count)px\"><table class=\"top\"><thead><tr><th>\(ex.display.kind == .image ? "pixel (row, col)" : "feature")</th>" + shown.map { "<th>\(Self.e(Self.title($0)))</th>" }.joined() +
         "</tr></thead><tbody>" + rows + "</tbody></table><figcaption><span>the \(top.count) largest exact contributions; hover an exact value for its rational</span></figcaption></figure>")
   }
 
@@ -388,7 +389,7 @@ struct HTMLPage {
     figcaption{display:flex;flex-direction:column;font-size:13px}figcaption span{color:var(--muted)}
     .failed .error{width:192px;height:192px;overflow:auto}
     .note,.muted{color:var(--muted);font-size:13px}
-    .top-features{flex:1 1 260px;min-width:240px}
+    .top-features{flex:1 1 260px;align-items:flex-start}
     table.top{font-size:12.5px;width:auto}table.top th,table.top td{padding:3px 10px 3px 0;border-bottom:1px solid #eaeef2;white-space:nowrap}
     table.top tbody th{font-weight:500;font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
     .swatch{display:inline-block;width:10px;height:10px;border-radius:2px;margin-right:5px;vertical-align:-1px;box-shadow:0 0 0 1px rgba(0,0,0,.12)}
