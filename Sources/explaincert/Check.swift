@@ -136,6 +136,7 @@ final class OutputStyle: @unchecked Sendable {
   let quiet: Bool
   let terminal: Bool
   let colour: Bool
+  let start = Date()
 
   init(quiet: Bool) {
     self.quiet = quiet
@@ -150,11 +151,8 @@ final class OutputStyle: @unchecked Sendable {
   func progress(_ result: CaseResult, done: Int, total: Int) {
     guard !quiet else { return }
     if terminal {
-      let width = 30
-      let filled = total == 0 ? width : width * done / total
-      let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-      let id = result.id.count > 50 ? "…" + result.id.suffix(49) : result.id
-      FileHandle.standardError.write(Data("\r\u{1B}[2K[\(bar)] \(done)/\(total) \(id)".utf8))
+      let line = Progress.line(label: "check", done: done, total: total, elapsed: Date().timeIntervalSince(start), unit: "cases", item: result.id)
+      FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
     } else {
       let status = result.status == .held ? "HELD    " : result.status == .violated ? "VIOLATED" : "ERROR   "
       emit("\(status) \(result.id) (\(result.samples) samples, \(String(format: "%.2f", result.seconds)) s)")

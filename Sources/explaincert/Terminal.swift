@@ -82,7 +82,7 @@ final class Progress: @unchecked Sendable {
   /// `m:ss` (or `h:mm:ss`); `--:--` when unknown.
   static func clock(_ seconds: Double) -> String {
     guard seconds.isFinite, seconds >= 0 else { return "--:--" }
-    let s = Int(seconds.rounded(.up))
+    let s = Int(seconds.rounded())
     return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, (s / 60) % 60, s % 60) : String(format: "%d:%02d", s / 60, s % 60)
   }
 }
