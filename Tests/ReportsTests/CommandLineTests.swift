@@ -199,3 +199,51 @@ final class Scratch {
     #expect((report.properties?.cases.count ?? 0) > 0)
   }
 }
+
+/// The runner of the documentation's commands (Scripts/doc-commands.py) fails when a command does.
+@Suite struct DocCommandsRunnerTests {
+  @Test func failsOnAWrongExitCodeAndPassesOnTheDocumentedOne() throws {
+    guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else {
+      FileHandle.standardError.write(Data("SKIPPED doc-commands runner test: python3 is not installed\n".utf8))
+      return
+    }
+    let scratch = try Scratch()
+    func run(_ markdown: String) throws -> (Int32, String) {
+      let file = scratch.file("guide-\(UUID().uuidString).md")
+      try markdown.write(toFile: file, atomically: true, encoding: .utf8)
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+      process.arguments = [Fixture.repository + "/Scripts/doc-commands.py", "--explaincert", Run.binary, file]
+      let out = Pipe()
+      process.standardOutput = out
+      process.standardError = out
+      try process.run()
+      let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+      process.waitUntilExit()
+      return (process.terminationStatus, text)
+    }
+    let good = try run("""
+      ```sh
+      explaincert info Fixtures/models/tiny_clip.onnx
+      explaincert verify Fixtures/models/tiny_clip.onnx absent.json  # exits 2
+      Scripts/test.sh
+      ```
+      ```yaml
+      not: run
+      ```
+      """)
+    #expect(good.0 == 0, "\(good.1)")
+    #expect(good.1.contains("all 1 blocks ran as documented"))
+    let bad = try run("""
+      ```sh
+      explaincert verify Fixtures/models/tiny_clip.onnx absent.json  # exits 1
+      ```
+      ```sh
+      explaincert info Fixtures/models/absent.onnx
+      ```
+      """)
+    #expect(bad.0 == 1)
+    #expect(bad.1.contains("expected exit 1, got 2"))
+    #expect(bad.1.contains("2 of 2 blocks FAILED"))
+  }
+}
