@@ -134,11 +134,12 @@ struct Demo: ParsableCommand {
     let absolute = output.hasPrefix("/") ? output : FileManager.default.currentDirectoryPath + "/" + output
     emit("""
 
-      Open file://\(absolute) in a browser. It shows, for each digit, the image with OpenBox's exact
-      contributions and LIME's weights as heatmaps, their cosine and top-k agreement, the certified
-      region (inequalities, radii, float-vs-exact error, verify's verdict, certificate hash), the
-      property results and the recorded counterexamples with their replay commands, and the command,
-      seeds and versions that reproduce it.
+      Open the report in a browser: file://\(absolute)
+      It shows, for each digit, the image with OpenBox's exact contributions and LIME's weights as
+      heatmaps, their cosine and top-k agreement, the certified region (inequalities, radii,
+      float-vs-exact error, verify's verdict, certificate hash), the property results and the
+      recorded counterexamples with their replay commands, and the command, seeds and versions
+      that reproduce it.
       """)
     if Report.exitCode(report) != 0 && properties.violated + properties.errors > 0 { throw ExitCode(1) }
     if report.examples.contains(where: { $0.region?.verdict != "accepted" }) { throw ExitCode(1) }

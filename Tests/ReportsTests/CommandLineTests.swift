@@ -191,7 +191,7 @@ final class Scratch {
     for step in ["1. Float core vs onnxruntime", "2. Exact certificates", "3. Property suite", "4. OpenBox (exact) against LIME", "5. Audit report"] {
       #expect(run.output.contains(step), "missing step '\(step)'")
     }
-    #expect(run.output.contains("Open file://\(scratch.file("demo.html"))"))
+    #expect(run.output.contains("Open the report in a browser: file://\(scratch.file("demo.html"))"))
     let report = try JSONDecoder().decode(AuditReport.self, from: Data(contentsOf: URL(fileURLWithPath: scratch.file("demo.json"))))
     #expect(report.examples.count == 4)
     #expect(report.examples.allSatisfy { $0.region?.verdict == "accepted" })
