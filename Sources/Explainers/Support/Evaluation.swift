@@ -1,3 +1,4 @@
+import Foundation
 import Inference
 import Model
 
@@ -22,21 +23,28 @@ extension ExplainedModel {
     let count = rows.count / size
     let body = outputName
     let graphOutput = target == .probability ? network.links.first { $0.input == body }?.output : nil
+    // Fixed batches of `batchSize` inputs (so the values do not depend on the number of
+    // threads), evaluated concurrently.
+    let batches = (count + Self.batchSize - 1) / Self.batchSize
+    let slots = BatchSlots(batches)
+    DispatchQueue.concurrentPerform(iterations: batches) { b in
+      let start = b * Self.batchSize
+      let n = min(Self.batchSize, count - start)
+      let result = Result { () throws -> [Double] in
+        let batch = DenseTensor<Double>(shape: [n] + shape, elements: Array(rows[(start * size)..<((start + n) * size)]))
+        let prediction = try core.run(batch)
+        let tensor = graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
+        let width = tensor.elements.count / n
+        guard output >= 0, output < width else {
+          throw ModelError("output index \(output) is out of range: '\(body)' has \(width) elements")
+        }
+        return (0..<n).map { tensor.elements[$0 * width + output] }
+      }
+      slots.lock.withLock { slots.results[b] = result }
+    }
     var result: [Double] = []
     result.reserveCapacity(count)
-    var start = 0
-    while start < count {
-      let n = min(Self.batchSize, count - start)
-      let batch = DenseTensor<Double>(shape: [n] + shape, elements: Array(rows[(start * size)..<((start + n) * size)]))
-      let prediction = try core.run(batch)
-      let tensor = graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
-      let width = tensor.elements.count / n
-      guard output >= 0, output < width else {
-        throw ModelError("output index \(output) is out of range: '\(body)' has \(width) elements")
-      }
-      for k in 0..<n { result.append(tensor.elements[k * width + output]) }
-      start += n
-    }
+    for slot in slots.results { result += try slot!.get() }
     return result
   }
 
@@ -53,4 +61,11 @@ extension ExplainedModel {
     if values.count == 1 { return 0 }
     return values.indices.max { values[$0] < values[$1] || (values[$0] == values[$1] && $0 > $1) }!
   }
+}
+
+/// Results of concurrently evaluated batches, written under a lock.
+private final class BatchSlots: @unchecked Sendable {
+  var results: [Result<[Double], Error>?]
+  let lock = NSLock()
+  init(_ count: Int) { results = Array(repeating: nil, count: count) }
 }
