@@ -55,7 +55,8 @@ let package = Package(
     // Audit reports: self-contained HTML (inline CSS and SVG) and its JSON twin.
     .target(
       name: "Reports",
-      dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "PropertyTesting", "ExactArithmetic", "DataIO"]),
+      dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "PropertyTesting", "ExactArithmetic", "DataIO",
+                     .product(name: "Crypto", package: "swift-crypto")]),
 
     .executableTarget(
       name: "explaincert",
@@ -80,7 +81,9 @@ let package = Package(
     .testTarget(
       name: "PropertyTestingTests",
       dependencies: ["PropertyTesting", "Explainers", "Certification", "Model", "Inference", "Regions", "DataIO", "ExactArithmetic"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Certification", "Explainers", "Model", "Inference", "DataIO"]),
+    .testTarget(
+      name: "ReportsTests",
+      dependencies: ["Reports", "Certification", "Explainers", "Model", "Inference", "DataIO", "ExactArithmetic"]),
     .testTarget(name: "DataIOTests", dependencies: ["DataIO"], exclude: ["Resources"]),
   ]
 )
