@@ -42,6 +42,9 @@ struct Explain: ParsableCommand {
   @Option(help: "Seed of every random choice.")
   var seed: UInt64 = 0
 
+  @Option(help: "Parallel jobs (default: the number of cores).")
+  var jobs: Int?
+
   @Option(help: "Samples for lime and kernelshap (default: theirs: 5000, 1000 for image LIME, 2M+2048 coalitions).")
   var samples: Int?
 
@@ -97,7 +100,7 @@ struct Explain: ParsableCommand {
         throw UsageError("--method \(method): \(error.message)")
       }
       let chosen = examples
-      let results = parallelMap(chosen.count) { k in
+      let results = parallelMap(chosen.count, jobs: try jobCount(jobs)) { k in
         let x0 = chosen[k].input
         let index = try outputIndex ?? explained.predictedOutput(at: x0)
         return try explainer.explain(explained, at: x0, output: index, seed: seed)

@@ -41,19 +41,8 @@ func writeAtomically(_ text: String, to path: String) throws {
   }
 }
 
-/// `body(0..<count)` on all cores, results in order.
-func parallelMap<T: Sendable>(_ count: Int, _ body: @escaping @Sendable (Int) throws -> T) -> [Result<T, Error>] {
-  let slots = ResultSlots<T>(count)
-  DispatchQueue.concurrentPerform(iterations: count) { k in
-    let result = Result { try body(k) }
-    slots.lock.withLock { slots.results[k] = result }
-  }
-  return slots.results.map { $0! }
-}
-
-/// Results written from several threads under a lock.
-private final class ResultSlots<T>: @unchecked Sendable {
-  var results: [Result<T, Error>?]
-  let lock = NSLock()
-  init(_ count: Int) { results = Array(repeating: nil, count: count) }
+/// The `--jobs` value: at least 1, the number of cores by default.
+func jobCount(_ jobs: Int?) throws -> Int {
+  if let jobs, jobs < 1 { throw UsageError("--jobs must be at least 1, got \(jobs)") }
+  return jobs ?? ProcessInfo.processInfo.activeProcessorCount
 }

@@ -46,6 +46,9 @@ struct LimeDiverge: ParsableCommand {
   @Option(help: "LIME's seed (instability also uses seed + 1).")
   var seed: UInt64 = 0
 
+  @Option(help: "Parallel jobs (default: the number of cores).")
+  var jobs: Int?
+
   @Option(help: "Fidelity: the largest acceptable |surrogate − network|.")
   var tolerance: Double = 1
 
@@ -142,7 +145,7 @@ struct LimeDiverge: ParsableCommand {
       let outputIndex = self.outputIndex
       let kindsChosen = chosen
       let work = examples
-      let results = parallelMap(work.count) { k in
+      let results = parallelMap(work.count, jobs: try jobCount(jobs)) { k in
         let (index, entry) = work[k]
         let output = try outputIndex ?? explained.predictedOutput(at: entry.input)
         return try search.search(explained, example: index, at: entry.input, output: output, kinds: kindsChosen)

@@ -20,12 +20,15 @@ struct Replay: ParsableCommand {
   @Argument(help: "Counterexample files or folders (searched recursively for .json). Default: Counterexamples/.")
   var paths: [String] = []
 
+  @Option(help: "Parallel jobs (default: the number of cores).")
+  var jobs: Int?
+
   func run() throws {
     try reportingErrors {
       let files = try Replayer.files(in: paths.isEmpty ? ["Counterexamples"] : paths)
       // Every file is read and checked before anything runs: a corrupted one is bad input.
       for file in files { _ = try Counterexample.load(path: file) }
-      let outcomes = parallelMap(files.count) { k in try Replayer.replay(path: files[k]) }
+      let outcomes = parallelMap(files.count, jobs: try jobCount(jobs)) { k in try Replayer.replay(path: files[k]) }
       var regressed = 0
       var counts: [ReplayOutcome.Status: Int] = [:]
       for (file, result) in zip(files, outcomes) {
