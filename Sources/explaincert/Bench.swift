@@ -1,6 +1,7 @@
 import ArgumentParser
 import Certification
 import DataIO
+import Explainers
 import Dispatch
 import Foundation
 import Inference
@@ -130,20 +131,6 @@ struct Bench: ParsableCommand {
     if let embedding = network.embedding {
       return NumericArray(shape: shape, elements: .int64((0..<count).map { _ in Int64(generator.next() % UInt64(embedding.vocabularySize)) }))
     }
-    return NumericArray(shape: shape, elements: .float32((0..<count).map { _ in Float(generator.unit()) }))
+    return NumericArray(shape: shape, elements: .float32((0..<count).map { _ in Float(generator.uniform()) }))
   }
-}
-
-/// SplitMix64: a small, fast generator whose streams are fixed by their seed.
-struct SeededGenerator: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
