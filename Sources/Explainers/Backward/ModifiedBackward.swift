@@ -82,7 +82,7 @@ public struct ModifiedBackward {
       case .reshape:
         add(out, to: inputName)
       case .transpose(let permutation):
-        let sources = transposeSources(inShape, permutation)
+        let sources = try transposeMap(inShape, permutation).0.indices.map(Int.init)
         var g = [Double](repeating: 0, count: x.count)
         for (o, s) in sources.enumerated() { g[s] += out[o] }
         add(g, to: inputName)

@@ -279,8 +279,9 @@ func strides(of shape: [Int]) -> [Int] {
   return result
 }
 
-/// The index map of a transpose and its output shape.
-func transposeMap(_ shape: [Int], _ permutation: [Int]) throws -> (IndexMap, [Int]) {
+/// The index map of a transpose (for each output element, the input element it reads) and its
+/// output shape; an empty permutation reverses the axes.
+public func transposeMap(_ shape: [Int], _ permutation: [Int]) throws -> (IndexMap, [Int]) {
   let rank = shape.count
   let perm = permutation.isEmpty ? Array((0..<rank).reversed()) : permutation
   guard perm.count == rank, Set(perm) == Set(0..<rank) else {

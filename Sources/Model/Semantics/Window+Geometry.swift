@@ -66,3 +66,13 @@ extension Window {
                           outHeight: outs[0], outWidth: outs[1])
   }
 }
+
+extension Window {
+  /// The windows over one `height`×`width` plane, padded as the operator says: for each output
+  /// position, the window's input elements (channel-major) as indices into a block of
+  /// `channelCount` planes, -1 where the window reads padding; and the output size.
+  public func windows(height: Int, width: Int, channels: Range<Int>, channelCount: Int) throws -> (map: IndexMap, outHeight: Int, outWidth: Int) {
+    let geometry = try geometry(height: height, width: width)
+    return (geometry.patches(channels: channels, channelCount: channelCount), geometry.outHeight, geometry.outWidth)
+  }
+}
