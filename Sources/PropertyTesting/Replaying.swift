@@ -26,23 +26,9 @@ public struct ReplayOutcome: Sendable {
 public enum Replayer {
   /// The counterexample files under the given paths (folders: every `.json`, recursively), sorted.
   public static func files(in paths: [String]) throws -> [String] {
-    var result: [String] = []
-    for path in paths {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw SuiteError(message: "\(path): no such file or folder")
-      }
-      if isDirectory.boolValue {
-        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-        let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-          .filter { $0.hasSuffix(".json") && !($0 as NSString).lastPathComponent.hasPrefix(".") }.sorted()
-        result += found.map { "\(base)/\($0)" }
-      } else {
-        result.append(path)
-      }
-    }
-    return result
+    try PropertyTesting.files(in: paths) { $0.hasSuffix(".json") && !($0 as NSString).lastPathComponent.hasPrefix(".") }
   }
+
 
   /// Loads a counterexample's model (resolved like a suite's paths, from the file's folder and
   /// its ancestors, then the current folder), checks its hash and re-runs the property:

@@ -136,25 +136,11 @@ public final class Runner: @unchecked Sendable {
   /// Runs cases on `options.jobs` threads; `progress` is called (serially) after each case.
   /// Results come back in the cases' order, whatever order they finished in.
   public func run(_ cases: [PropertyCase], options: Options, progress: @escaping @Sendable (CaseResult, Int, Int) -> Void = { _, _, _ in }) -> [CaseResult] {
-    let state = RunState(count: cases.count)
-    let jobs = max(1, min(options.jobs, cases.count))
-    let group = DispatchGroup()
-    for _ in 0..<jobs {
-      group.enter()
-      let thread = Thread { [self] in
-        while let k = state.next() {
-          let result = self.run(cases[k], counterexamples: options.counterexamples)
-          let done = state.finish(k, result)
-          progress(result, done, cases.count)
-          state.unlockProgress()
-        }
-        group.leave()
-      }
-      thread.stackSize = 16 << 20
-      thread.start()
-    }
-    group.wait()
-    return state.results.map { $0! }
+    parallelMap(cases.count, jobs: options.jobs, progress: { done, _, result in
+      if case .success(let caseResult) = result { progress(caseResult, done, cases.count) }
+    }) { [self] (k: Int) throws(Never) -> CaseResult in
+      self.run(cases[k], counterexamples: options.counterexamples)
+    }.map { $0.get() }
   }
 
   /// Runs one case.
@@ -278,38 +264,6 @@ public final class Runner: @unchecked Sendable {
                                 l2After: l2a, radiusBefore: generator.radius, radiusAfter: radiusAfter,
                                 samplesBefore: spec.samples, samplesAfter: samplesAfter, evaluations: spent))
   }
-}
-
-/// Shared state of a parallel run: the next case to take, and the results.
-final class RunState: @unchecked Sendable {
-  private let lock = NSLock()
-  private let progressLock = NSLock()
-  private var nextIndex = 0
-  private var done = 0
-  var results: [CaseResult?]
-
-  init(count: Int) { results = Array(repeating: nil, count: count) }
-
-  func next() -> Int? {
-    lock.lock()
-    defer { lock.unlock() }
-    guard nextIndex < results.count else { return nil }
-    nextIndex += 1
-    return nextIndex - 1
-  }
-
-  /// Stores a result and takes the progress lock (released by ``unlockProgress()``), so
-  /// progress reports never interleave.
-  func finish(_ k: Int, _ result: CaseResult) -> Int {
-    progressLock.lock()
-    lock.lock()
-    defer { lock.unlock() }
-    results[k] = result
-    done += 1
-    return done
-  }
-
-  func unlockProgress() { progressLock.unlock() }
 }
 
 extension PropertyTesting {

@@ -69,23 +69,9 @@ public struct Suite: Sendable {
   /// The suite files under the given paths (folders are searched recursively for `.yaml` and
   /// `.yml`), sorted.
   public static func files(in paths: [String]) throws -> [String] {
-    var result: [String] = []
-    for path in paths {
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-        throw SuiteError(message: "\(path): no such file or folder")
-      }
-      if isDirectory.boolValue {
-        let base = path.hasSuffix("/") ? String(path.dropLast()) : path
-        let found = (FileManager.default.enumerator(atPath: path)?.allObjects as? [String] ?? [])
-          .filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        result += found.map { "\(base)/\($0)" }
-      } else {
-        result.append(path)
-      }
-    }
-    return result
+    try PropertyTesting.files(in: paths) { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }
   }
+
 
   /// A relative path resolved against the folder of `file` and its ancestors, then the current
   /// folder: the first place it exists.

@@ -143,30 +143,16 @@ public struct ReportBuilder: Sendable {
   /// certifying again (they are still verified).
   public func build(command: String, properties: PropertyResults? = nil, certificates: [Int: Certificate] = [:],
                     progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) throws -> AuditReport {
-    let results = ResultBox<ExampleReport>(count: chosen.count)
-    let group = DispatchGroup()
-    for _ in 0..<max(1, min(options.jobs, chosen.count)) {
-      group.enter()
-      // Worker threads with a large stack, as the property runner's: exact evaluation of deep
-      // networks recurses.
-      let thread = Thread { [self] in
-        while let slot = results.next() {
-          let result = Result { try self.example(self.chosen[slot], certificate: certificates[self.chosen[slot]]) }
-          let done = results.store(result, at: slot)
-          results.serially { progress(done, self.chosen.count, self.chosen[slot]) }
-        }
-        group.leave()
-      }
-      thread.stackSize = 16 << 20
-      thread.start()
+    let chosen = self.chosen
+    // Exact evaluation of deep networks recurses: parallelMap's threads have a large stack.
+    let results = parallelMap(chosen.count, jobs: options.jobs, progress: { done, slot, _ in progress(done, chosen.count, chosen[slot]) }) { [self] slot in
+      try self.example(chosen[slot], certificate: certificates[chosen[slot]])
     }
-    group.wait()
     var reports: [ExampleReport] = []
-    for (slot, result) in results.values.enumerated() {
+    for (slot, result) in results.enumerated() {
       switch result {
       case .success(let report): reports.append(report)
       case .failure(let error): throw ReportError("\(inputsPath): input \(chosen[slot]): \(error)")
-      case nil: throw ReportError("\(inputsPath): input \(chosen[slot]) was not explained")
       }
     }
     return AuditReport(
@@ -401,33 +387,6 @@ public enum ReportJSON {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
-  }
-}
-
-/// Results stored from several threads under a lock; `store` returns how many are done.
-final class ResultBox<T: Sendable>: @unchecked Sendable {
-  private(set) var values: [Result<T, Error>?]
-  private var done = 0
-  private var taken = 0
-  private let lock = NSLock()
-  init(count: Int) { values = Array(repeating: nil, count: count) }
-  private let progressLock = NSLock()
-  /// Runs `body` while no other thread runs one (progress callbacks).
-  func serially(_ body: () -> Void) { progressLock.withLock(body) }
-  /// The next slot to work on, if any is left.
-  func next() -> Int? {
-    lock.withLock {
-      guard taken < values.count else { return nil }
-      taken += 1
-      return taken - 1
-    }
-  }
-  func store(_ value: Result<T, Error>, at slot: Int) -> Int {
-    lock.withLock {
-      values[slot] = value
-      done += 1
-      return done
-    }
   }
 }
 

@@ -67,7 +67,7 @@ struct Certify: ParsableCommand {
       // Progress only for batches, and never over the JSON on standard output.
       let progress = Progress("certify", total: examples.count, unit: "inputs", quiet: quiet || json || examples.count < 2, plainLines: false)
       let results = parallelMap(examples.count, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
-                                progress: { done, k in progress.update(done, item: "input \(k)") }) { k in
+                                progress: { done, k, _ in progress.update(done, item: "input \(k)") }) { k in
         try certifier.certify(examples[k].input, tokens: examples[k].tokens, domain: box)
       }
       progress.finish()
