@@ -1,4 +1,5 @@
 import ExactArithmetic
+import Explainers
 import Foundation
 
 /// How nearby inputs are drawn around x0. Every kind is a pure function of the random stream,
@@ -86,7 +87,7 @@ public struct NearbyGenerator: Sendable {
   }
 
   /// `count` nearby inputs (flat coordinates, every one a float32 value), drawn from `random`.
-  public func points(_ count: Int, random: inout SeededRandom) throws -> [[Double]] {
+  public func points(_ count: Int, random: inout SeededGenerator) throws -> [[Double]] {
     var result: [[Double]] = []
     result.reserveCapacity(count)
     var pending: [[Double]] = []
@@ -104,33 +105,33 @@ public struct NearbyGenerator: Sendable {
   }
 
   /// One draw of a kind (a ray gives several points).
-  func draw(_ kind: GeneratorKind, random: inout SeededRandom) throws -> [[Double]] {
+  func draw(_ kind: GeneratorKind, random: inout SeededGenerator) throws -> [[Double]] {
     let x0 = anchor.x0.elements
     let n = x0.count
     let r = radius
     switch kind {
     case .uniform:
       if settings.norm == .linf {
-        return [place((0..<n).map { _ in random.uniform(-r, r) })]
+        return [place((0..<n).map { _ in -r + 2 * r * random.uniform() })]
       }
       let direction = unitDirection(n, .l2, random: &random)
-      let length = r * Foundation.pow(random.unit(), 1 / Double(n))
+      let length = r * Foundation.pow(random.uniform(), 1 / Double(n))
       return [place(direction.map { $0 * length })]
     case .gaussian:
-      return [place(project((0..<n).map { _ in random.gaussian() * r / 3 }))]
+      return [place(project((0..<n).map { _ in random.normal() * r / 3 }))]
     case .sparse:
       var step = [Double](repeating: 0, count: n)
-      for i in random.choose(settings.k, of: n) { step[i] = random.uniform(-r, r) }
+      for i in random.sample(settings.k, from: n) { step[i] = -r + 2 * r * random.uniform() }
       return [place(project(step))]
     case .pixel:
       var step = [Double](repeating: 0, count: n)
-      for i in random.choose(settings.k, of: n) { step[i] = random.next() & 1 == 0 ? r : -r }
+      for i in random.sample(settings.k, from: n) { step[i] = random.next() & 1 == 0 ? r : -r }
       return [place(project(step))]
     case .patch:
       guard let (height, width) = imageShape else { return try draw(.uniform, random: &random) }
       let p = max(1, min(settings.patch, height, width))
-      let top = random.below(height - p + 1), left = random.below(width - p + 1)
-      let delta = random.uniform(-r, r)
+      let top = random.integer(below: height - p + 1), left = random.integer(below: width - p + 1)
+      let delta = -r + 2 * r * random.uniform()
       var step = [Double](repeating: 0, count: n)
       let plane = height * width
       for base in stride(from: 0, to: n, by: plane) {
@@ -148,7 +149,7 @@ public struct NearbyGenerator: Sendable {
       let substituted = synonyms.substitute(tokens, changes: settings.k, random: &random)
       return [try synonyms.bodyInput(substituted, network: anchor.subject.network, clipTo: settings.domain)]
     case .mixed:
-      return try draw(mixedKinds[random.below(mixedKinds.count)], random: &random)
+      return try draw(mixedKinds[random.integer(below: mixedKinds.count)], random: &random)
     }
   }
 
@@ -172,8 +173,8 @@ public struct NearbyGenerator: Sendable {
   }
 
   /// A random direction of unit length in a norm.
-  func unitDirection(_ n: Int, _ norm: Norm, random: inout SeededRandom) -> [Double] {
-    var d = (0..<n).map { _ in random.gaussian() }
+  func unitDirection(_ n: Int, _ norm: Norm, random: inout SeededGenerator) -> [Double] {
+    var d = (0..<n).map { _ in random.normal() }
     let length = norm == .l2 ? d.reduce(0) { $0 + $1 * $1 }.squareRoot() : d.map(abs).max() ?? 1
     if length > 0 { d = d.map { $0 / length } }
     return d
@@ -267,13 +268,13 @@ public struct NearbyGenerator: Sendable {
 
   /// A ray's points: just inside and (within the radius) just outside the first facet, and a
   /// uniform point of the segment from x0 to it.
-  func rayPoints(random: inout SeededRandom) throws -> [[Double]] {
+  func rayPoints(random: inout SeededGenerator) throws -> [[Double]] {
     let d = unitDirection(anchor.inputCount, settings.norm, random: &random)
     let c = try crossing(direction: d)
     let limit = c.distance.map { min(Double($0), radius) } ?? radius
     var points = [c.inside]
     if let outside = c.outside, let t = c.distance, Double(t) <= radius { points.append(outside) }
-    points.append(place(d.map { $0 * limit * random.unit() }))
+    points.append(place(d.map { $0 * limit * random.uniform() }))
     // Keep the draw within the ball: the inside point may lie beyond the radius (the segment
     // point never does).
     return points.filter { distance($0) <= radius }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ExactArithmetic
+import Explainers
 import Foundation
 import Inference
 import Model
@@ -59,7 +60,7 @@ public enum MembershipBenchmark {
       var settings = GeneratorSettings()
       settings.radius = .absolute(radius)
       let generator = NearbyGenerator(settings: settings, anchor: anchor)
-      var random = SeededRandom(seed: seed).derived("bench \(e)")
+      var random = SeededGenerator(seed: seed, key: "bench \(e)")
       return Work(anchor: anchor, floatG: Constant(shape: [m, n], values: g), floatH: region.bounds.elements,
                   floatPattern: floatPattern, points: try generator.points(samples, random: &random))
     }

@@ -1,3 +1,4 @@
+import Explainers
 import Foundation
 import Inference
 import Model
@@ -193,13 +194,13 @@ public final class Runner: @unchecked Sendable {
 
   /// The case's own seed: the suite seed mixed with the property's index and name and the example.
   public static func caseSeed(_ seed: UInt64, property: Int, spec: PropertySpec, example: Int) -> UInt64 {
-    SeededRandom.mix(seed, "\(property):\(spec.spelledAs):\(example)")
+    SeededGenerator.mix(seed, "\(property):\(spec.spelledAs):\(example)")
   }
 
   /// The points a case checks: x0 first for float-faithfulness (the explanation `certify`
   /// reports), then `count` draws of the case's stream.
   public static func points(spec: PropertySpec, generator: NearbyGenerator, seed: UInt64, count: Int) throws -> [[Double]] {
-    var random = SeededRandom(seed: seed)
+    var random = SeededGenerator(seed: seed)
     let drawn = try generator.points(count, random: &random)
     return spec.name == .floatFaithfulness ? [generator.anchor.x0.elements] + drawn : drawn
   }

@@ -1,4 +1,5 @@
 import DataIO
+import Explainers
 import Foundation
 import Inference
 import Model
@@ -44,14 +45,14 @@ public struct SynonymTable: Sendable {
   }
 
   /// Replaces up to `changes` tokens that have synonyms by a random synonym each.
-  public func substitute(_ tokens: [Int], changes: Int, random: inout SeededRandom) -> [Int] {
+  public func substitute(_ tokens: [Int], changes: Int, random: inout SeededGenerator) -> [Int] {
     let positions = tokens.indices.filter { synonyms[tokens[$0]] != nil }
     guard !positions.isEmpty else { return tokens }
     var result = tokens
-    let count = 1 + random.below(max(1, min(changes, positions.count)))
-    for p in random.choose(count, of: positions.count).map({ positions[$0] }) {
+    let count = 1 + random.integer(below: max(1, min(changes, positions.count)))
+    for p in random.sample(count, from: positions.count).map({ positions[$0] }) {
       let options = synonyms[tokens[p]]!
-      result[p] = options[random.below(options.count)]
+      result[p] = options[random.integer(below: options.count)]
     }
     return result
   }

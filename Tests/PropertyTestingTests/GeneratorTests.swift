@@ -1,4 +1,5 @@
 import ExactArithmetic
+import Explainers
 import Foundation
 import Testing
 
@@ -28,7 +29,7 @@ func isFloat32(_ v: Double) -> Bool { Double(Float(v)) == v }
     settings.k = 3
     settings.domain = 0...1
     let generator = NearbyGenerator(settings: settings, anchor: anchor)
-    var random = SeededRandom(seed: 11)
+    var random = SeededGenerator(seed: 11)
     let points = try generator.points(40, random: &random)
     #expect(points.count == 40)
     for x in points {
@@ -39,9 +40,9 @@ func isFloat32(_ v: Double) -> Bool { Double(Float(v)) == v }
       if kind == .patch { #expect(changed <= 4) }
     }
     // Same seed, same points, bit for bit; another seed, other points.
-    var again = SeededRandom(seed: 11)
+    var again = SeededGenerator(seed: 11)
     #expect(try generator.points(40, random: &again) == points)
-    var other = SeededRandom(seed: 12)
+    var other = SeededGenerator(seed: 12)
     #expect(try generator.points(40, random: &other) != points)
   }
 
@@ -52,7 +53,7 @@ func isFloat32(_ v: Double) -> Bool { Double(Float(v)) == v }
       var settings = GeneratorSettings()
       settings.norm = norm
       let generator = NearbyGenerator(settings: settings, anchor: anchor)
-      var random = SeededRandom(seed: 3)
+      var random = SeededGenerator(seed: 3)
       for x in try generator.points(30, random: &random) {
         #expect(try anchor.membership(x).inside)
       }
@@ -68,7 +69,7 @@ func isFloat32(_ v: Double) -> Bool { Double(Float(v)) == v }
     settings.kind = .ray
     settings.radius = .absolute(10)
     let generator = NearbyGenerator(settings: settings, anchor: anchor)
-    var random = SeededRandom(seed: UInt64(example))
+    var random = SeededGenerator(seed: UInt64(example))
     let direction = generator.unitDirection(anchor.inputCount, .linf, random: &random)
     let crossing = try generator.crossing(direction: direction)
     let facet = try #require(crossing.facet)
@@ -89,7 +90,7 @@ func isFloat32(_ v: Double) -> Bool { Double(Float(v)) == v }
     let table = try SynonymTable(synonymsPath: fixtures + "/text/synonyms.tsv", vocabularyPath: fixtures + "/text/vocab.txt")
     let anchor = try Subjects.textRNN.anchor(0)
     let tokens = try #require(anchor.tokens)
-    var random = SeededRandom(seed: 5)
+    var random = SeededGenerator(seed: 5)
     var changedSome = false
     for _ in 0..<20 {
       let substituted = table.substitute(tokens, changes: 2, random: &random)

@@ -1,4 +1,5 @@
 import ExactArithmetic
+import Explainers
 import Foundation
 import Model
 import Testing
@@ -7,7 +8,7 @@ import Testing
 
 @Suite struct PropertiesTests {
   func points(_ anchor: Anchor, _ spec: PropertySpec, seed: UInt64 = 1) throws -> [[Double]] {
-    var random = SeededRandom(seed: seed)
+    var random = SeededGenerator(seed: seed)
     return try NearbyGenerator(settings: spec.generator, anchor: anchor).points(spec.samples, random: &random)
   }
 

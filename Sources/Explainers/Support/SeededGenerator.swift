@@ -1,11 +1,12 @@
 import Foundation
 
-/// A seeded pseudo-random generator (xoshiro256**, state filled by SplitMix64 from the seed).
+/// The one seeded pseudo-random generator of ExplainCert (xoshiro256**, Blackman & Vigna 2021;
+/// state filled by SplitMix64 from the seed).
 ///
-/// Every random choice an explainer makes comes from one of these, so the same seed gives the
-/// same explanation, bit for bit, on every platform: the sequence depends only on 64-bit integer
-/// arithmetic, and the derived distributions use only IEEE operations and `log`, `sqrt`, `cos`,
-/// `erfc` of the C library.
+/// Every random choice an explainer or the property tester makes comes from one of these, so the
+/// same seed gives the same explanation and the same nearby inputs, bit for bit, on every
+/// platform: the sequence depends only on 64-bit integer arithmetic, and the derived
+/// distributions use only IEEE operations and `log`, `sqrt`, `sin`, `cos`, `erfc` of the C library.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
   private var s0, s1, s2, s3: UInt64
   private var spareNormal: Double?
@@ -14,17 +15,38 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   /// seed (for work split into chunks).
   public init(seed: UInt64, stream: UInt64 = 0) {
     var x = seed ^ (stream &* 0xD1B5_4A32_D192_ED03)
-    func splitMix() -> UInt64 {
-      x &+= 0x9E37_79B9_7F4A_7C15
-      var z = x
-      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-      return z ^ (z >> 31)
+    s0 = Self.splitMix(&x)
+    s1 = Self.splitMix(&x)
+    s2 = Self.splitMix(&x)
+    s3 = Self.splitMix(&x)
+  }
+
+  /// The generator of an independent stream for a named part of a run (a property case, a
+  /// benchmark example): its seed is ``mix(_:_:)`` of `seed` and `key`.
+  public init(seed: UInt64, key: String) {
+    self.init(seed: Self.mix(seed, key))
+  }
+
+  /// A seed mixing `seed` with a key's stable hash (FNV-1a, not Swift's per-process `Hasher`),
+  /// through one SplitMix64 step.
+  public static func mix(_ seed: UInt64, _ key: String) -> UInt64 {
+    var hash: UInt64 = 0xCBF2_9CE4_8422_2325
+    for byte in key.utf8 {
+      hash ^= UInt64(byte)
+      hash = hash &* 0x0000_0100_0000_01B3
     }
-    s0 = splitMix()
-    s1 = splitMix()
-    s2 = splitMix()
-    s3 = splitMix()
+    var state = seed ^ hash
+    return splitMix(&state)
+  }
+
+  /// One step of SplitMix64 (Steele, Lea & Flood 2014): advances `state` and returns a
+  /// well-mixed word.
+  public static func splitMix(_ state: inout UInt64) -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
   }
 
   public mutating func next() -> UInt64 {
