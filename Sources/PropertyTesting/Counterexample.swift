@@ -1,11 +1,17 @@
 import Crypto
+import Explainers
 import Foundation
 import Inference
 import Model
 
 /// A minimized counterexample as `Counterexamples/*.json` holds it: everything replay needs.
+/// Two kinds share the format: a property of a suite (found by `explaincert check`) and a LIME
+/// divergence (property `lime-divergence`, found by `explaincert lime-diverge`; its LIME run is in
+/// ``lime`` and it has no suite settings or seeded sample stream).
 public struct Counterexample: Codable, Sendable, Equatable {
   public static let formatName = "explaincert-counterexample/1"
+  /// The property name of LIME divergences.
+  public static let limeDivergence = "lime-divergence"
 
   /// The property's settings, structured (so replay rebuilds the property exactly).
   public struct Settings: Codable, Sendable, Equatable {
@@ -26,14 +32,40 @@ public struct Counterexample: Codable, Sendable, Equatable {
     public var explainerSamples: Int?
   }
 
+  /// A LIME divergence: how LIME ran and what diverged. LIME explains x0; fidelity compares its
+  /// surrogate with the network at `input` (x0, or a nearby x′ differing in `changedFeatures`).
+  public struct LimeRun: Codable, Sendable, Equatable {
+    public var kind: LimeDivergence.Kind
+    /// The explained body output.
+    public var output: Int
+    /// LIME's seeds (two for instability) and sample count, after minimization.
+    public var seeds: [UInt64]
+    public var samples: Int
+    /// LIME's settings by its own names (`discretize`, `kernel-width`, ...).
+    public var options: [String: String]
+    /// The file of LIME's training rows (nil: the examples of `provenance.inputs`).
+    public var training: String?
+    /// The threshold the divergence passes: τ on |g − f| (fidelity), the smallest acceptable share
+    /// of common top-k features (attribution), τ on the cosine of two seeds' explanations (instability).
+    public var tolerance: Double
+    /// Attribution: k, and whether x0's region must contain LIME's neighbourhood scale.
+    public var topK: Int?
+    public var requireContainment: Bool?
+    /// Fidelity: the coordinates where `input` differs from x0.
+    public var changedFeatures: [Int]
+  }
+
   /// How the counterexample was found and shrunk.
   public struct Provenance: Codable, Sendable, Equatable {
     public var foundBy: String
     public var version: String
-    public var suite: String
+    /// The suite that found it (property counterexamples).
+    public var suite: String?
     public var inputs: String
     public var synonyms: String?
     public var vocabulary: String?
+    /// The command that finds it again (LIME divergences).
+    public var command: String?
   }
 
   public var format: String
@@ -54,13 +86,15 @@ public struct Counterexample: Codable, Sendable, Equatable {
   public var input: [Double]
   /// The first failing input the seeded generator drew, before shrinking.
   public var found: [Double]
-  public var settings: Settings
-  /// The suite's seed, the property's index in the suite, and the case's own seed (derived from
-  /// both and the example); `firstFailingSample` is the index of `found` in the case's stream.
+  /// The property's settings (nil for a LIME divergence).
+  public var settings: Settings?
+  /// The suite's seed (LIME's first seed for a LIME divergence), the property's index in the
+  /// suite, and the case's own seed (derived from both and the example); `firstFailingSample` is
+  /// the index of `found` in the case's stream. The last three are nil for a LIME divergence.
   public var seed: UInt64
-  public var propertyIndex: Int
-  public var caseSeed: UInt64
-  public var firstFailingSample: Int
+  public var propertyIndex: Int?
+  public var caseSeed: UInt64?
+  public var firstFailingSample: Int?
   /// Observed and expected values at `input` (exact rationals as `p/q`, floats as shortest
   /// round-trip text).
   public var observed: [String: String]
@@ -69,21 +103,24 @@ public struct Counterexample: Codable, Sendable, Equatable {
   public var shrink: ShrinkReport
   /// The shrinker's evaluation budget (replay shrinks again with it).
   public var shrinkBudget: Int?
+  /// A LIME divergence's run (nil for a property's counterexample).
+  public var lime: LimeRun?
   public var provenance: Provenance
 
-  /// SHA-256 of the finding itself (everything but provenance), hex: the file name's suffix, so
-  /// the same finding is never stored twice.
+  /// SHA-256 of the finding itself (everything but provenance, blanked as it always was so that
+  /// recorded names stay valid), hex: the file name's suffix, so the same finding is never stored
+  /// twice.
   public var contentHash: String {
     var copy = self
-    copy.provenance = Provenance(foundBy: "", version: "", suite: "", inputs: "", synonyms: nil, vocabulary: nil)
+    copy.provenance = Provenance(foundBy: "", version: "", suite: "", inputs: "", synonyms: nil, vocabulary: nil, command: nil)
     let data = (try? Self.encoder.encode(copy)) ?? Data()
     return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
-  /// `property-model-HASH.json`.
+  /// `property-model-HASH.json` (`lime-divergence-KIND-model-HASH.json`).
   public var fileName: String {
     let stem = URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
-    return "\(property)-\(stem)-\(contentHash.prefix(16)).json"
+    return "\(property)\(lime.map { "-" + $0.kind.rawValue } ?? "")-\(stem)-\(contentHash.prefix(16)).json"
   }
 
   static var encoder: JSONEncoder {
@@ -123,15 +160,32 @@ public struct Counterexample: Codable, Sendable, Equatable {
       SuiteError(message: "\(path): field '\(field)': \(problem)")
     }
     guard record.format == formatName else { throw bad("format", "expected \(formatName), got '\(record.format)'") }
-    guard PropertyName(rawValue: record.property) != nil else { throw bad("property", "unknown property '\(record.property)'") }
+    guard record.property == limeDivergence || PropertyName(rawValue: record.property) != nil else {
+      throw bad("property", "unknown property '\(record.property)'")
+    }
     let count = record.inputShape.reduce(1, *)
     guard !record.inputShape.isEmpty, record.inputShape.allSatisfy({ $0 > 0 }) else { throw bad("inputShape", "\(record.inputShape) is not a shape") }
     for (field, values) in [("x0", record.x0), ("input", record.input), ("found", record.found)] {
       guard values.count == count else { throw bad(field, "\(values.count) values for shape \(record.inputShape)") }
       guard values.allSatisfy({ $0.isFinite }) else { throw bad(field, "holds NaN or infinity") }
     }
-    guard record.firstFailingSample >= 0, record.firstFailingSample < max(record.settings.samples, 1) + 1 else {
-      throw bad("firstFailingSample", "\(record.firstFailingSample) is outside the \(record.settings.samples) samples")
+    if record.property == limeDivergence {
+      guard let lime = record.lime else { throw bad("lime", "missing: a LIME divergence needs its LIME run") }
+      guard lime.seeds.count == (lime.kind == .instability ? 2 : 1) else { throw bad("lime.seeds", "\(lime.seeds.count) seed(s) for a \(lime.kind.rawValue) divergence") }
+      guard lime.samples >= 2 else { throw bad("lime.samples", "\(lime.samples) is fewer than 2") }
+      guard lime.output >= 0 else { throw bad("lime.output", "\(lime.output) is negative") }
+      guard lime.tolerance.isFinite else { throw bad("lime.tolerance", "is not a number") }
+      guard lime.topK.map({ $0 >= 1 }) ?? true else { throw bad("lime.topK", "must be at least 1") }
+      guard lime.changedFeatures.allSatisfy({ (0..<count).contains($0) }) else { throw bad("lime.changedFeatures", "holds a feature outside the input") }
+      return record
+    }
+    guard record.lime == nil else { throw bad("lime", "only a \(limeDivergence) counterexample has a LIME run") }
+    let missing = [("settings", record.settings == nil), ("propertyIndex", record.propertyIndex == nil),
+                   ("caseSeed", record.caseSeed == nil), ("firstFailingSample", record.firstFailingSample == nil)]
+    if let (field, _) = missing.first(where: { $0.1 }) { throw bad(field, "missing") }
+    let (first, samples) = (record.firstFailingSample!, record.settings!.samples)
+    guard first >= 0, first < max(samples, 1) + 1 else {
+      throw bad("firstFailingSample", "\(first) is outside the \(samples) samples")
     }
     do {
       _ = try record.propertySpec()
@@ -157,6 +211,7 @@ public struct Counterexample: Codable, Sendable, Equatable {
   /// The property as the suite set it.
   public func propertySpec() throws -> PropertySpec {
     guard let name = PropertyName(rawValue: property) else { throw SuiteError(message: "unknown property '\(property)'") }
+    guard let settings else { throw SuiteError(message: "no settings") }
     var spec = PropertySpec(name: name)
     spec.spelledAs = spelledAs
     spec.samples = settings.samples
@@ -187,6 +242,45 @@ public struct Counterexample: Codable, Sendable, Equatable {
     spec.explainerSamples = settings.explainerSamples
     spec.expectation = expectation
     return spec
+  }
+}
+
+extension Counterexample {
+  /// The counterexample of a divergence `lime-diverge` found with `search`: x0 is the example,
+  /// `input` the point where it shows (a nearby x′ for fidelity), `found` the point first found.
+  /// `model`, `inputs` and `training` are paths as given (relative ones are resolved on replay from
+  /// the counterexample's folder and its ancestors, then the current folder); `command` finds it again.
+  public init(_ d: LimeDivergence, search: LimeDivergenceSearch, model: String, modelSHA256: String, inputs: String, shape: [Int],
+              tokens: [Int]?, options: [String: String], training: String?, command: String) {
+    let input = d.nearby ?? d.input
+    let found = d.found ?? input
+    let expected: [String: String]
+    switch d.kind {
+    case .fidelity: expected = ["gap ≤": "\(d.tolerance)"]
+    case .attribution: expected = ["topKAgreement ≥": "\(d.tolerance)", "oppositeSigns": "0"]
+    case .instability: expected = ["cosine ≥": "\(d.tolerance)"]
+    }
+    func norms(_ x: [Double]) -> (Int, Double, Double) {
+      (zip(x, d.reference).filter { $0 != $1 }.count, NearbyGenerator.distance(x, from: d.reference, .linf),
+       NearbyGenerator.distance(x, from: d.reference, .l2))
+    }
+    let (cb, lb, l2b) = norms(found), (ca, la, l2a) = norms(input)
+    let attribution = d.kind == .attribution
+    self.init(
+      format: Self.formatName, property: Self.limeDivergence, spelledAs: Self.limeDivergence, expectation: .reproduce,
+      model: model, modelSHA256: modelSHA256, example: d.example, inputShape: shape, tokens: tokens, x0: d.reference,
+      input: input, found: found, settings: nil, seed: d.seeds[0], propertyIndex: nil, caseSeed: nil, firstFailingSample: nil,
+      observed: d.observed.mapValues { "\($0)" }, expected: expected, summary: d.summary,
+      shrink: ShrinkReport(changedFeaturesBefore: cb, changedFeaturesAfter: ca, linfBefore: lb, linfAfter: la, l2Before: l2b, l2After: l2a,
+                           radiusBefore: d.kind == .fidelity ? search.radius : 0, radiusAfter: nil,
+                           samplesBefore: d.shrink["samplesBefore"] ?? d.samples, samplesAfter: d.samples,
+                           evaluations: d.shrink["evaluations"] ?? 0),
+      shrinkBudget: nil,
+      lime: LimeRun(kind: d.kind, output: d.output, seeds: d.seeds, samples: d.samples, options: options, training: training,
+                    tolerance: d.tolerance, topK: attribution ? search.topK : nil,
+                    requireContainment: attribution ? search.requireContainment : nil, changedFeatures: d.changedFeatures),
+      provenance: Provenance(foundBy: "explaincert lime-diverge", version: PropertyTesting.version, suite: nil, inputs: inputs,
+                             synonyms: nil, vocabulary: nil, command: command))
   }
 }
 

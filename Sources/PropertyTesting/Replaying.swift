@@ -1,3 +1,5 @@
+import DataIO
+import Explainers
 import Foundation
 import Inference
 import Model
@@ -36,6 +38,9 @@ public enum Replayer {
   ///   the seeded generator must draw the same first failing input at the same sample; and
   ///   shrinking it must give the saved input again, all bit for bit.
   /// - `fixed`: the property must hold at the saved input and at the input first found.
+  /// A LIME divergence (``Counterexample/lime``) re-runs LIME with the recorded seeds, sample
+  /// count and settings at x0: the divergence must still show, with the same observed values
+  /// (to 1e-9, relative).
   /// A file that cannot be read or is malformed throws (bad input).
   public static func replay(path: String, explainers: ExplainerCatalog = .standard) throws -> ReplayOutcome {
     let record = try Counterexample.load(path: path)
@@ -61,8 +66,9 @@ public enum Replayer {
       throw SuiteError(message: "\(path): field 'model'/'provenance.inputs': \(error)")
     }
     func outcome(_ status: ReplayOutcome.Status, _ detail: String) -> ReplayOutcome {
+      let again = record.provenance.command ?? record.provenance.suite.map { "explaincert check \($0)" }
       let hint = status == .regressed && record.expectation == .reproduce
-        ? " (if the change is intended, delete this file and record the finding again: explaincert check \(record.provenance.suite))" : ""
+        ? again.map { " (if the change is intended, delete this file and record the finding again: \($0))" } ?? "" : ""
       return ReplayOutcome(path: path, status: status, detail: detail + hint)
     }
     guard subject.modelSHA256 == record.modelSHA256 else {
@@ -72,14 +78,33 @@ public enum Replayer {
           subject.examples[record.example].input.shape == record.inputShape, subject.examples[record.example].tokens == record.tokens else {
       return outcome(.regressed, "the inputs changed: example \(record.example) of \(record.provenance.inputs) is no longer the counterexample's x0")
     }
+    if let lime = record.lime {
+      let (diverges, observed) = try replay(lime, x0: subject.examples[record.example].input, input: record.input, subject: subject,
+                                            path: path, explainers: explainers)
+      guard diverges else {
+        return outcome(.regressed, "the LIME divergence no longer shows: \(observed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+      }
+      // LIME's values agree to 1e-9 (relative): a change in the order of its float arithmetic
+      // passes, a change in what it samples or fits does not.
+      func agrees(_ key: String) -> Bool {
+        guard let text = record.observed[key], let recorded = Double(text), let now = observed[key] else { return false }
+        return abs(now - recorded) <= 1e-9 * max(1, abs(now), abs(recorded))
+      }
+      if let key = observed.keys.sorted().first(where: { !agrees($0) }) {
+        return outcome(.regressed, "observed '\(key)' is now \(observed[key]!), the file has \(record.observed[key] ?? "absent")")
+      }
+      let seeds = lime.seeds.map(String.init).joined(separator: " and ")
+      return outcome(.reproduced, "reproduced with LIME seed\(lime.seeds.count > 1 ? "s" : "") \(seeds), \(lime.samples) samples: \(record.summary)")
+    }
     let spec = try record.propertySpec()
+    let caseSeed = record.caseSeed!, firstFailingSample = record.firstFailingSample!
     let anchor: Anchor
     do {
       anchor = try subject.anchor(record.example)
     } catch {
       throw SuiteError(message: "\(path): field 'x0': \(error)")
     }
-    let checker = PropertyChecker(spec: spec, anchor: anchor, seed: record.caseSeed, explainers: explainers)
+    let checker = PropertyChecker(spec: spec, anchor: anchor, seed: caseSeed, explainers: explainers)
     let verdict = try checker.check([record.input, record.found])
     switch record.expectation {
     case .fixed:
@@ -99,21 +124,47 @@ public enum Replayer {
       }
       // The seeded search: same stream, same first failing input, same shrunk input.
       let generator = NearbyGenerator(settings: spec.generator, anchor: anchor, synonyms: synonyms)
-      let points = try Runner.points(spec: spec, generator: generator, seed: record.caseSeed, count: spec.samples)
-      guard record.firstFailingSample < points.count, points[record.firstFailingSample] == record.found else {
-        return outcome(.regressed, "seed \(record.seed) no longer draws the saved input at sample \(record.firstFailingSample)")
+      let points = try Runner.points(spec: spec, generator: generator, seed: caseSeed, count: spec.samples)
+      guard firstFailingSample < points.count, points[firstFailingSample] == record.found else {
+        return outcome(.regressed, "seed \(record.seed) no longer draws the saved input at sample \(firstFailingSample)")
       }
-      let firstFailing = try checker.check(Array(points[...record.firstFailingSample])).firstIndex { !$0.holds }
-      guard firstFailing == record.firstFailingSample else {
-        return outcome(.regressed, "seed \(record.seed) now fails first at sample \(firstFailing.map(String.init) ?? "none"), not \(record.firstFailingSample)")
+      let firstFailing = try checker.check(Array(points[...firstFailingSample])).firstIndex { !$0.holds }
+      guard firstFailing == firstFailingSample else {
+        return outcome(.regressed, "seed \(record.seed) now fails first at sample \(firstFailing.map(String.init) ?? "none"), not \(firstFailingSample)")
       }
-      let (input, shrink) = try Runner.shrink(spec: spec, anchor: anchor, checker: checker, generator: generator, caseSeed: record.caseSeed,
-                                              found: record.found, firstFailingSample: record.firstFailingSample,
+      let (input, shrink) = try Runner.shrink(spec: spec, anchor: anchor, checker: checker, generator: generator, caseSeed: caseSeed,
+                                              found: record.found, firstFailingSample: firstFailingSample,
                                               budget: record.shrinkBudget ?? 600)
       guard input == record.input else {
         return outcome(.regressed, "shrinking the first failing input now gives another input (\(shrink.changedFeaturesAfter) changed features)")
       }
       return outcome(.reproduced, "reproduced bit for bit with seed \(record.seed): \(record.summary)")
+    }
+  }
+
+  /// LIME at x0 with the recorded run: whether the divergence shows and what is observed.
+  static func replay(_ lime: Counterexample.LimeRun, x0: DenseTensor<Double>, input: [Double], subject: Subject, path: String,
+                     explainers: ExplainerCatalog) throws -> (diverges: Bool, observed: [String: Double]) {
+    var rows = subject.examples.map(\.input.elements)
+    if let training = lime.training {
+      guard let file = Suite.resolve(training, from: path) else {
+        throw SuiteError(message: "\(path): field 'lime.training': no such file '\(training)'")
+      }
+      do {
+        let bound = try subject.network.bind(try NumericArray.load(path: file), file: file)
+        rows = bound.examples(batchAxis: subject.network.batchAxis, tokenIDs: nil).map(\.input.elements)
+      } catch {
+        throw SuiteError(message: "\(path): field 'lime.training': \(error)")
+      }
+    }
+    let search = LimeDivergenceSearch(topK: lime.topK ?? 5, requireContainment: lime.requireContainment ?? true) { [rows] n in
+      try explainers.make("lime", ExplainerRequest(settings: lime.options, samples: n, model: subject.explained, shape: x0.shape, data: rows))
+    }
+    do {
+      return try search.observe(lime.kind, subject.explained, at: x0, point: input == x0.elements ? nil : input, output: lime.output,
+                                seeds: lime.seeds, samples: lime.samples, tolerance: lime.tolerance)
+    } catch {
+      throw SuiteError(message: "\(path): field 'lime': \(error)")
     }
   }
 }

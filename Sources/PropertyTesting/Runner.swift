@@ -218,8 +218,9 @@ public final class Runner: @unchecked Sendable {
       tokens: anchor.tokens, x0: anchor.x0.elements, input: input, found: found, settings: .init(spec), seed: suite.seed,
       propertyIndex: propertyIndex, caseSeed: caseSeed, firstFailingSample: firstFailingSample,
       observed: verdict.observed, expected: verdict.expected, summary: verdict.summary, shrink: shrink,
-      shrinkBudget: suite.shrinkBudget, provenance: .init(foundBy: "explaincert check", version: PropertyTesting.version, suite: suite.path, inputs: suite.inputs,
-                        synonyms: suite.synonymsPath, vocabulary: suite.vocabularyPath))
+      shrinkBudget: suite.shrinkBudget, lime: nil,
+      provenance: .init(foundBy: "explaincert check", version: PropertyTesting.version, suite: suite.path, inputs: suite.inputs,
+                        synonyms: suite.synonymsPath, vocabulary: suite.vocabularyPath, command: nil))
   }
 
   /// Shrinking, deterministic given its inputs (replay re-runs it and must get the same input):

@@ -1,9 +1,11 @@
 import ArgumentParser
+import Certification
 import DataIO
 import Explainers
 import Foundation
 import Inference
 import Model
+import PropertyTesting
 import Reports
 
 struct LimeDiverge: ParsableCommand {
@@ -23,12 +25,15 @@ struct LimeDiverge: ParsableCommand {
                      where OpenBox's explanation is unique; shrunk to the fewest samples.
 
       LIME is configured as for `explain` (--setting key=value, --training; default: the INPUTS'
-      own examples as training data). Findings are printed and, with --output, written as a JSON
-      array of divergences, each with its seeds and sample count for replay. Exit 1 when a
-      divergence is found, 0 when none is, 2 on bad input.
+      own examples as training data). Findings are printed; with --output they are written as a
+      JSON array of divergences, each with its seeds and sample count; with --save each is saved
+      as a counterexample file in --counterexamples (default Counterexamples/, named
+      lime-divergence-KIND-MODEL-HASH.json, not written twice), which `explaincert replay` re-runs.
+      Exit 1 when a divergence is found, 0 when none is, 2 on bad input.
 
-      Example:
+      Examples:
         explaincert lime-diverge Fixtures/models/tiny_leaky.onnx Fixtures/data/tiny_inputs.npy --output divergences.json
+        explaincert lime-diverge Fixtures/models/tiny_leaky.onnx Fixtures/data/tiny_inputs.npy --example 7 --kinds fidelity --samples 1000 --save
       """)
 
   @Argument(help: "The ONNX model file.")
@@ -87,6 +92,12 @@ struct LimeDiverge: ParsableCommand {
 
   @Option(help: "Write the divergences (JSON array) to this file.")
   var output: String?
+
+  @Flag(help: "Save each divergence as a counterexample file (replayed by `explaincert replay`) in --counterexamples.")
+  var save = false
+
+  @Option(help: "The folder --save writes counterexamples to.")
+  var counterexamples = "Counterexamples"
 
   @Option(help: "Write an HTML page: each divergence with the command that finds it again, and LIME beside OpenBox's exact explanation at each input concerned (at most 12).")
   var html: String?
@@ -158,6 +169,18 @@ struct LimeDiverge: ParsableCommand {
         }
       }
       if let output { try writeAtomically(try jsonText(divergences), to: output) }
+      var saved: [String] = []
+      if save {
+        let sha = try Certifier(modelPath: model).modelSHA256
+        for d in divergences {
+          let command = DivergenceRow(d, model: model, inputs: inputs, options: searchOptions(d.kind) + ["--save"]).command
+          let record = Counterexample(d, search: search, model: model, modelSHA256: sha, inputs: inputs, shape: shape,
+                                      tokens: work.first { $0.offset == d.example }?.element.tokens, options: limeSettings,
+                                      training: training, command: command)
+          let (path, written) = try record.save(in: counterexamples)
+          saved.append("\(written ? "saved" : "already recorded") \(path)")
+        }
+      }
       if let html { try writePage(html, divergences: divergences, lime: limeSettings) }
       if json {
         emit(try jsonText(divergences))
@@ -168,26 +191,38 @@ struct LimeDiverge: ParsableCommand {
           for d in list.prefix(10) { emit("  input \(d.example), output \(d.output): \(d.summary)") }
           if list.count > 10 { emit("  … (\(list.count - 10) more; --json or --output for all)") }
         }
+        for line in saved { emit(line) }
       }
       found = !divergences.isEmpty
     }
     if found { throw ExitCode(1) }
   }
 
+  /// The options besides the model, inputs, example, kind, seed and output with which the search
+  /// finds a divergence of `kind` again.
+  func searchOptions(_ kind: LimeDivergence.Kind) -> [String] {
+    let lime = ["--samples", "\(samples)"] + settings.flatMap { ["--setting", $0] } + (training.map { ["--training", $0] } ?? [])
+    switch kind {
+    case .fidelity: return lime + ["--tolerance", "\(tolerance)", "--radius", "\(radius)", "--neighbours", "\(neighbours)"]
+    case .attribution: return lime + ["--top-k", "\(topK)", "--agreement", "\(agreement)"] + (anyScale ? ["--any-scale"] : [])
+    case .instability: return lime + ["--cosine", "\(cosine)"]
+    }
+  }
+
   /// The HTML page: the divergences, then OpenBox (exact) beside LIME at each input concerned.
   func writePage(_ path: String, divergences: [LimeDivergence], lime: [String: String]) throws {
-    var searchOptions = ["--samples", "\(samples)"] + settings.flatMap { ["--setting", $0] } + (training.map { ["--training", $0] } ?? [])
-    if divergences.contains(where: { $0.kind == .fidelity }) { searchOptions += ["--tolerance", "\(tolerance)", "--radius", "\(radius)"] }
+    var pageOptions = ["--samples", "\(samples)"] + settings.flatMap { ["--setting", $0] } + (training.map { ["--training", $0] } ?? [])
+    if divergences.contains(where: { $0.kind == .fidelity }) { pageOptions += ["--tolerance", "\(tolerance)", "--radius", "\(radius)"] }
     var indices: [Int] = []
     for d in divergences where !indices.contains(d.example) { indices.append(d.example) }
     let options = ReportOptions(methods: ["openbox", "lime"], seed: seed, examples: Array((indices.isEmpty ? [example ?? 0] : indices).prefix(12)),
                                 samples: samples, settings: lime.isEmpty ? [:] : ["lime": lime], output: outputIndex)
-    var words = ["explaincert", "lime-diverge", model, inputs, "--kinds", kinds, "--seed", "\(seed)"] + searchOptions
+    var words = ["explaincert", "lime-diverge", model, inputs, "--kinds", kinds, "--seed", "\(seed)"] + pageOptions
     if let example { words += ["--example", "\(example)"] }
     words += ["--html", path]
     var page = try ReportBuilder(modelPath: model, inputsPath: inputs, options: options).build(command: ShellWords.line(words))
     page.title = "LIME divergences in \((model as NSString).lastPathComponent)"
-    page.divergences = divergences.map { DivergenceRow($0, model: model, inputs: inputs, options: searchOptions) }
+    page.divergences = divergences.map { DivergenceRow($0, model: model, inputs: inputs, options: searchOptions($0.kind)) }
     try writeReport(page, html: path, json: nil)
   }
 }

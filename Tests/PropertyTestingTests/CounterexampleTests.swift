@@ -28,7 +28,7 @@ import Testing
       #expect(record.shrink.radiusAfter.map { $0 < 0.3 } == true)
       // Still fails, on its own.
       let subject = try Subject(modelPath: fixtures + "/models/digits_mlp.onnx", inputsPath: fixtures + "/data/digits_test.npy")
-      let checker = PropertyChecker(spec: try record.propertySpec(), anchor: try subject.anchor(record.example), seed: record.caseSeed)
+      let checker = PropertyChecker(spec: try record.propertySpec(), anchor: try subject.anchor(record.example), seed: record.caseSeed!)
       #expect(try checker.fails(record.input))
       #expect(try checker.check([record.input])[0].observed == record.observed)
       // Replay: reproduced bit for bit.
@@ -73,7 +73,7 @@ import Testing
 
     // A finding whose seed draws another input has regressed too.
     var reseeded = record
-    reseeded.caseSeed &+= 1
+    reseeded.caseSeed! &+= 1
     #expect(try Replayer.replay(path: try reseeded.save(in: scratch.path + "/reseeded").path).status == .regressed)
   }
 
@@ -109,6 +109,16 @@ import Testing
       Issue.record("\(corruption): accepted")
     } catch let error as SuiteError {
       #expect(error.message.hasPrefix(broken) && !error.message.contains("\n"), "\(corruption): \(error.message)")
+    }
+  }
+
+  /// The shipped counterexamples load and are named after their content (so `check` and
+  /// `lime-diverge --save` recognize a finding already recorded).
+  @Test func shippedCounterexamplesAreNamedAfterTheirContent() throws {
+    let files = try Replayer.files(in: [repository + "/Counterexamples"])
+    #expect(files.count >= 8)
+    for path in files {
+      #expect((path as NSString).lastPathComponent == (try Counterexample.load(path: path)).fileName, "\(path)")
     }
   }
 

@@ -27,6 +27,8 @@ public struct LimeDivergence: Codable, Sendable, Equatable {
   public var nearby: [Double]?
   /// The coordinates where `nearby` differs from `input` (after minimization).
   public var changedFeatures: [Int]
+  /// Fidelity: the nearby point first found, before minimization (nil: at `input` itself).
+  public var found: [Double]?
   /// LIME's seeds (two for instability) and sample count (after minimization).
   public var seeds: [UInt64]
   public var samples: Int
@@ -35,7 +37,8 @@ public struct LimeDivergence: Codable, Sendable, Equatable {
   public var tolerance: Double
   public var observed: [String: Double]
   public var summary: String
-  /// How far it was shrunk: changed features and samples, before and after.
+  /// How far it was shrunk: changed features and samples, before and after, and the evaluations
+  /// (LIME fits and surrogate-vs-network comparisons) the minimization spent.
   public var shrink: [String: Int]
 }
 
@@ -54,7 +57,8 @@ public struct LimeDivergence: Codable, Sendable, Equatable {
 ///   Reported only when x's region contains LIME's neighbourhood scale (`requireContainment`):
 ///   the float region's r∞ (largest L∞ ball around x inside P) is at least the kernel-weighted
 ///   mean L∞ distance of LIME's samples from x (tabular LIME), so that the network *is* A·x + c
-///   wherever LIME looks. The sample count is then minimized as above.
+///   wherever LIME looks. The sample count is then minimized as above (the region must still
+///   contain the neighbourhood of the smaller count).
 /// - Instability: LIME with seeds s and s + 1 at x; a divergence when the cosine of their
 ///   relevances is below τ (OpenBox's explanation of x is one); the sample count is minimized.
 public struct LimeDivergenceSearch: Sendable {
@@ -113,6 +117,55 @@ public struct LimeDivergenceSearch: Sendable {
     return ladder
   }
 
+  // MARK: Observation
+
+  /// What LIME shows at x0 with the given seeds (two for instability) and sample count: whether
+  /// the divergence of `kind` shows beyond `tolerance`, and the values measured. Fidelity compares
+  /// LIME's surrogate with the network at `point` (nil: at x0). The search's findings and their
+  /// replays are both measured here.
+  public func observe(_ kind: LimeDivergence.Kind, _ model: ExplainedModel, at x0: DenseTensor<Double>, point: [Double]? = nil,
+                      output: Int, seeds: [UInt64], samples: Int, tolerance: Double) throws -> (diverges: Bool, observed: [String: Double]) {
+    let lime = try makeLime(samples)
+    let e = try lime.explain(model, at: x0, output: output, seed: seeds[0])
+    switch kind {
+    case .fidelity:
+      guard let (g, f, gap) = try gap(model, e, at: point ?? x0.elements, shape: x0.shape) else { return (false, [:]) }
+      let observed = ["surrogate": g, "model": f, "gap": gap, "score": e.diagnostics["score"] ?? .nan]
+      return (gap > tolerance, observed.filter { $0.value.isFinite })
+    case .attribution:
+      let exact = try OpenBoxExplainer().explain(model, at: x0, output: output, seed: seeds[0]).relevance
+      let (share, flipped) = agreement(e.relevance, exact)
+      let radius = try model.regionRadius(at: x0)
+      let scale = try (lime as? LimeTabularExplainer).map { try neighbourhoodScale($0, at: x0.elements, seed: seeds[0]) } ?? .nan
+      let contained = radius >= scale
+      let observed = ["topKAgreement": share, "oppositeSigns": Double(flipped.count), "regionRadius": radius, "limeScale": scale,
+                      "regionContainsNeighbourhood": contained ? 1 : 0]
+      return ((share < tolerance || !flipped.isEmpty) && (contained || !requireContainment), observed.filter { $0.value.isFinite })
+    case .instability:
+      let other = try lime.explain(model, at: x0, output: output, seed: seeds[1])
+      let cosine = Metrics.cosine(e.relevance, other.relevance)
+      return (cosine < tolerance, ["cosine": cosine])
+    }
+  }
+
+  /// Re-runs a divergence with its recorded input, seeds, sample count and threshold: whether it
+  /// still diverges, and what is observed now.
+  public func replay(_ d: LimeDivergence, model: ExplainedModel, shape: [Int]) throws -> (holds: Bool, observed: [String: Double]) {
+    let result = try observe(d.kind, model, at: DenseTensor(shape: shape, elements: d.input), point: d.nearby, output: d.output,
+                             seeds: d.seeds, samples: d.samples, tolerance: d.tolerance)
+    return (result.diverges, result.observed)
+  }
+
+  /// The first (smallest) count of the sample ladder at which the divergence still shows, with
+  /// its observation.
+  func fewestSamples(_ observe: (Int) throws -> (diverges: Bool, observed: [String: Double])) throws -> (Int, [String: Double])? {
+    for n in sampleLadder {
+      let o = try observe(n)
+      if o.diverges { return (n, o.observed) }
+    }
+    return nil
+  }
+
   // MARK: Fidelity
 
   func gap(_ model: ExplainedModel, _ e: Explanation, at x: [Double], shape: [Int]) throws -> (g: Double, f: Double, gap: Double)? {
@@ -148,8 +201,12 @@ public struct LimeDivergenceSearch: Sendable {
       if best == nil || gap > best!.1 { best = (candidate, gap) }
     }
     guard var (nearby, _) = best else { return nil }
-    let changedBefore = x.indices.filter { nearby[$0] != x[$0] }.count
-    func holds(_ point: [Double]) throws -> Bool { (try gap(model, e, at: point, shape: shape)?.gap ?? 0) > fidelityTolerance }
+    let found = nearby
+    var evaluations = candidates.count
+    func holds(_ point: [Double]) throws -> Bool {
+      evaluations += 1
+      return (try gap(model, e, at: point, shape: shape)?.gap ?? 0) > fidelityTolerance
+    }
     if let (groups, _) = grouped {
       // Fewest removed patches or tokens: restore them one at a time while the gap stays.
       for group in groups where group.contains(where: { nearby[$0] != x[$0] }) {
@@ -175,30 +232,26 @@ public struct LimeDivergenceSearch: Sendable {
       }
       nearby = zip(x, delta).map { $0 + high * $1 }
     }
-    // Fewest samples.
-    var samplesUsed = samples
-    var explanation = e
-    for n in sampleLadder {
-      let smaller = try makeLime(n).explain(model, at: x0, output: output, seed: seed)
-      if (try gap(model, smaller, at: nearby, shape: shape)?.gap ?? 0) > fidelityTolerance {
-        samplesUsed = n
-        explanation = smaller
-        break
-      }
-    }
-    let (g, f, gapValue) = try gap(model, explanation, at: nearby, shape: shape)!
     let changed = x.indices.filter { nearby[$0] != x[$0] }
+    let point = changed.isEmpty ? nil : nearby
+    // Fewest samples.
+    func observe(_ n: Int) throws -> (diverges: Bool, observed: [String: Double]) {
+      evaluations += 1
+      return try self.observe(.fidelity, model, at: x0, point: point, output: output, seeds: [seed], samples: n, tolerance: fidelityTolerance)
+    }
+    let (samplesUsed, observed) = try fewestSamples(observe) ?? (samples, try observe(samples).observed)
+    let (g, f, gapValue) = (observed["surrogate"]!, observed["model"]!, observed["gap"]!)
     let removedGroups = grouped.map { groups in groups.0.filter { $0.contains { nearby[$0] != x[$0] } }.count } ?? 0
     let where_ = changed.isEmpty ? "at x itself"
       : grouped != nil ? "at x′ = x with \(removedGroups) \((lime as? LimeGroupsExplainer)?.mode == .text ? "token" : "patch")(s) removed"
       : "at x′ = x with \(changed.count) feature(s) changed by at most \(format(changed.map { abs(nearby[$0] - x[$0]) }.max()!))"
     return LimeDivergence(
-      kind: .fidelity, example: example, output: output, reference: x, input: x, nearby: changed.isEmpty ? nil : nearby,
-      changedFeatures: changed, seeds: [seed], samples: samplesUsed, tolerance: fidelityTolerance,
-      observed: ["surrogate": g, "model": f, "gap": gapValue, "score": explanation.diagnostics["score"] ?? .nan,
-                 "removedGroups": Double(removedGroups)].filter { $0.value.isFinite },
+      kind: .fidelity, example: example, output: output, reference: x, input: x, nearby: point,
+      changedFeatures: changed, found: found == x ? nil : found, seeds: [seed], samples: samplesUsed, tolerance: fidelityTolerance,
+      observed: observed.merging(grouped == nil ? [:] : ["removedGroups": Double(removedGroups)]) { a, _ in a },
       summary: "LIME's surrogate gives \(format(g)) where the network gives \(format(f)) \(where_): |g − f| = \(format(gapValue)) > τ = \(format(fidelityTolerance)) (\(samplesUsed) samples)",
-      shrink: ["changedFeaturesBefore": changedBefore, "changedFeaturesAfter": changed.count, "samplesBefore": samples, "samplesAfter": samplesUsed])
+      shrink: ["changedFeaturesBefore": x.indices.filter { found[$0] != x[$0] }.count, "changedFeaturesAfter": changed.count,
+               "samplesBefore": samples, "samplesAfter": samplesUsed, "evaluations": evaluations])
   }
 
   // MARK: Attribution
@@ -212,106 +265,64 @@ public struct LimeDivergenceSearch: Sendable {
     return (Double(common.count) / Double(max(k, 1)), flipped)
   }
 
+  /// Tabular LIME's neighbourhood scale: the kernel-weighted mean L∞ distance of its samples from x.
+  func neighbourhoodScale(_ lime: LimeTabularExplainer, at x: [Double], seed: UInt64) throws -> Double {
+    let hood = try lime.neighbourhood(of: x, seed: seed)
+    let width = lime.kernelWidth ?? Double(hood.columns).squareRoot() * 0.75
+    var total = 0.0, weight = 0.0
+    for r in 1..<hood.rows {
+      let w = LimeBase.kernel(hood.distances[r], width: width)
+      let d = (0..<hood.columns).map { abs(hood.inverse[r * hood.columns + $0] - x[$0]) }.max() ?? 0
+      total += w * d
+      weight += w
+    }
+    return weight > 0 ? total / weight : .nan
+  }
+
   func attribution(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
-    let x = x0.elements
-    let lime = try makeLime(samples)
-    let e = try lime.explain(model, at: x0, output: output, seed: seed)
-    let exact = try OpenBoxExplainer().explain(model, at: x0, output: output, seed: seed).relevance
-    let (share, flipped) = agreement(e.relevance, exact)
-    guard share < minimumAgreement || !flipped.isEmpty else { return nil }
-    let radius = try model.regionRadius(at: x0)
-    var scale = Double.nan
-    if let tabular = lime as? LimeTabularExplainer {
-      let hood = try tabular.neighbourhood(of: x, seed: seed)
-      let width = tabular.kernelWidth ?? Double(hood.columns).squareRoot() * 0.75
-      var total = 0.0, weight = 0.0
-      for r in 1..<hood.rows {
-        let w = LimeBase.kernel(hood.distances[r], width: width)
-        let d = (0..<hood.columns).map { abs(hood.inverse[r * hood.columns + $0] - x[$0]) }.max() ?? 0
-        total += w * d
-        weight += w
-      }
-      scale = weight > 0 ? total / weight : .nan
+    var evaluations = 1
+    func observe(_ n: Int) throws -> (diverges: Bool, observed: [String: Double]) {
+      evaluations += 1
+      return try self.observe(.attribution, model, at: x0, output: output, seeds: [seed], samples: n, tolerance: minimumAgreement)
     }
-    let contained = radius >= scale
-    guard contained || !requireContainment else { return nil }
-    var samplesUsed = samples
-    var final = (share, flipped)
-    for n in sampleLadder {
-      let smaller = try makeLime(n).explain(model, at: x0, output: output, seed: seed)
-      let a = agreement(smaller.relevance, exact)
-      if a.share < minimumAgreement || !a.flipped.isEmpty {
-        samplesUsed = n
-        final = a
-        break
-      }
-    }
-    let signs = final.1.isEmpty ? "" : "; opposite signs on feature(s) \(final.1.map(String.init).joined(separator: ", "))"
+    let full = try self.observe(.attribution, model, at: x0, output: output, seeds: [seed], samples: samples, tolerance: minimumAgreement)
+    guard full.diverges else { return nil }
+    let (samplesUsed, observed) = try fewestSamples(observe) ?? (samples, full.observed)
+    let flipped = Int(observed["oppositeSigns"]!)
+    let signs = flipped == 0 ? "" : "; opposite signs on \(flipped) common feature(s)"
+    let radius = observed["regionRadius"]!
     return LimeDivergence(
-      kind: .attribution, example: example, output: output, reference: x, input: x, nearby: nil, changedFeatures: [],
-      seeds: [seed], samples: samplesUsed, tolerance: minimumAgreement,
-      observed: ["topKAgreement": final.0, "oppositeSigns": Double(final.1.count), "regionRadius": radius, "limeScale": scale,
-                 "regionContainsNeighbourhood": contained ? 1 : 0].filter { $0.value.isFinite },
-      summary: "LIME's top-\(topK) features share \(format(final.0 * 100))% with OpenBox's exact contributions\(signs) (\(samplesUsed) samples; region r∞ \(format(radius))\(scale.isFinite ? ", LIME's scale \(format(scale))" : ""))",
-      shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed])
+      kind: .attribution, example: example, output: output, reference: x0.elements, input: x0.elements, nearby: nil, changedFeatures: [],
+      found: nil, seeds: [seed], samples: samplesUsed, tolerance: minimumAgreement, observed: observed,
+      summary: "LIME's top-\(topK) features share \(format(observed["topKAgreement"]! * 100))% with OpenBox's exact contributions\(signs) (\(samplesUsed) samples; region r∞ \(format(radius))\(observed["limeScale"].map { ", LIME's scale \(format($0))" } ?? ""))",
+      shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed, "evaluations": evaluations])
   }
 
   // MARK: Instability
 
   func instability(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
-    let x = x0.elements
-    func cosine(_ n: Int) throws -> Double {
-      let lime = try makeLime(n)
-      let a = try lime.explain(model, at: x0, output: output, seed: seed)
-      let b = try lime.explain(model, at: x0, output: output, seed: seed &+ 1)
-      return Metrics.cosine(a.relevance, b.relevance)
+    var evaluations = 0
+    func observe(_ n: Int) throws -> (diverges: Bool, observed: [String: Double]) {
+      evaluations += 1
+      return try self.observe(.instability, model, at: x0, output: output, seeds: [seed, seed &+ 1], samples: n, tolerance: cosineTolerance)
     }
-    let full = try cosine(samples)
-    guard full < cosineTolerance else { return nil }
+    let full = try observe(samples)
+    guard full.diverges else { return nil }
     var samplesUsed = samples
-    var value = full
+    var observed = full.observed
+    // The largest smaller count still showing it is the closest to the configured LIME; the
+    // ladder is walked down from there.
     for n in sampleLadder.reversed() {
-      // The largest smaller count still showing it is the closest to the configured LIME; the
-      // ladder is walked down from there.
-      let c = try cosine(n)
-      if c < cosineTolerance {
-        samplesUsed = n
-        value = c
-      } else {
-        break
-      }
+      let o = try observe(n)
+      guard o.diverges else { break }
+      samplesUsed = n
+      observed = o.observed
     }
     return LimeDivergence(
-      kind: .instability, example: example, output: output, reference: x, input: x, nearby: nil, changedFeatures: [],
-      seeds: [seed, seed &+ 1], samples: samplesUsed, tolerance: cosineTolerance,
-      observed: ["cosine": value, "cosineAtConfiguredSamples": full],
-      summary: "LIME with seeds \(seed) and \(seed &+ 1) gives explanations with cosine \(format(value)) < τ = \(format(cosineTolerance)) (\(samplesUsed) samples); OpenBox's explanation of x is unique",
-      shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed])
-  }
-
-  // MARK: Replay
-
-  /// Re-runs a divergence with its recorded input, seeds and sample count: whether it still
-  /// diverges, and what is observed now.
-  public func replay(_ d: LimeDivergence, model: ExplainedModel, shape: [Int]) throws -> (holds: Bool, observed: [String: Double]) {
-    let x0 = DenseTensor(shape: shape, elements: d.input)
-    let lime = try makeLime(d.samples)
-    switch d.kind {
-    case .fidelity:
-      let e = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[0])
-      guard let (g, f, gap) = try gap(model, e, at: d.nearby ?? d.input, shape: shape) else { return (false, [:]) }
-      return (gap > d.tolerance, ["surrogate": g, "model": f, "gap": gap])
-    case .attribution:
-      let e = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[0])
-      let exact = try OpenBoxExplainer().explain(model, at: x0, output: d.output, seed: 0).relevance
-      let (share, flipped) = agreement(e.relevance, exact)
-      return (share < d.tolerance || !flipped.isEmpty, ["topKAgreement": share, "oppositeSigns": Double(flipped.count)])
-    case .instability:
-      let a = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[0])
-      let b = try lime.explain(model, at: x0, output: d.output, seed: d.seeds[1])
-      let c = Metrics.cosine(a.relevance, b.relevance)
-      return (c < d.tolerance, ["cosine": c])
-    }
+      kind: .instability, example: example, output: output, reference: x0.elements, input: x0.elements, nearby: nil, changedFeatures: [],
+      found: nil, seeds: [seed, seed &+ 1], samples: samplesUsed, tolerance: cosineTolerance, observed: observed,
+      summary: "LIME with seeds \(seed) and \(seed &+ 1) gives explanations with cosine \(format(observed["cosine"]!)) < τ = \(format(cosineTolerance)) (\(samplesUsed) samples; \(format(full.observed["cosine"]!)) with \(samples)); OpenBox's explanation of x is unique",
+      shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed, "evaluations": evaluations])
   }
 }
 
