@@ -49,7 +49,7 @@ CLASSES = 10
 # (an exact MNIST certificate takes seconds).
 FULL = dict(digits=450, mnist=100, certify_digits=450, certify_mnist=20)
 QUICK = dict(digits=8, mnist=2, certify_digits=8, certify_mnist=1)
-COMMAND = "EXPLAINCERT=/path/to/explaincert python3 Experiments/run.py seed001"
+COMMAND = "python3 Experiments/run.py seed001   # EXPLAINCERT=path/to/explaincert to use a built binary"
 
 T0 = time.time()
 
@@ -233,53 +233,61 @@ def relevance_map(result, method, i, k):
 def plot_heatmaps(results, filename, per_dataset=4):
     plt = common.pyplot()
     rows = per_dataset * len(results)
-    fig, axes = plt.subplots(rows, 3, figsize=(6.3, 2.0 * rows))
+    fig, axes = plt.subplots(rows, 4, figsize=(8.4, 2.0 * rows))
     r = 0
     for result in results:
+        shape = result["images"].shape[-2:]
         for i in range(per_dataset):
             k = int(result["g"][i].argmax())
-            image = result["images"][i].reshape(result["images"].shape[-2:])
-            axes[r, 0].imshow(image, cmap="gray_r")
+            axes[r, 0].imshow(result["images"][i].reshape(shape), cmap="gray_r")
             axes[r, 0].set_title(f"{result['tag']} #{i}: label {result['labels'][i]}, CNN {k}", fontsize=7)
-            for col, method in ((1, "OpenBox"), (2, "LIME")):
-                m = relevance_map(result, method, i, k)
+            weights = np.array(result["explanations"]["OpenBox"][k][i]["surrogate"]["weights"]).reshape(shape)
+            panels = ((weights, f"OpenBox A[{k}] (region's weights)"),
+                      (relevance_map(result, "OpenBox", i, k), f"OpenBox A[{k}]⊙x"),
+                      (relevance_map(result, "LIME", i, k), f"LIME, class {k} (patches)"))
+            for col, (m, title) in enumerate(panels, start=1):
                 bound = float(np.max(np.abs(m))) or 1.0
                 axes[r, col].imshow(m, cmap="bwr", vmin=-bound, vmax=bound)
-                axes[r, col].set_title(f"{method}, class {k}", fontsize=7)
+                axes[r, col].set_title(title, fontsize=7)
             for ax in axes[r]:
                 ax.set_xticks([])
                 ax.set_yticks([])
             r += 1
-    fig.suptitle("Relevance of the predicted class (red +, blue −)\nOpenBox: A[k]⊙x; LIME: patch coefficient / patch size",
-                 fontsize=8)
-    fig.tight_layout()
+    fig.suptitle("The CNN's class k: OpenBox's exact local weights and contributions vs LIME's patch relevance\n"
+                 "(red +, blue −; each panel scaled to its own largest |value|)", fontsize=8)
+    fig.tight_layout(rect=(0, 0, 1, 0.985))
     return common.save_figure(fig, filename)
 
 
 def plot_metrics(results, table, filename):
     plt = common.pyplot()
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.2))
-    colors = {"OpenBox": "tab:blue", "LIME": "tab:orange"}
-    bins = np.linspace(-1, 1, 41)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.4), gridspec_kw=dict(width_ratios=[3, 2]))
+    colors = {"CNN": "tab:gray", "OpenBox": "tab:blue", "LIME": "tab:orange"}
+    floor = 1e-17
     for result in results:
         for method in ("OpenBox", "LIME"):
-            cos = table[result["tag"]][method]["cos"]
+            distance = np.sort(np.maximum(1 - table[result["tag"]][method]["cos"], floor))
+            share = np.arange(1, len(distance) + 1) / len(distance)
             style = "-" if result["tag"] == "digits" else "--"
-            axes[0].hist(cos, bins=bins, histtype="step", linestyle=style, color=colors[method],
-                         label=f"{method}, {result['tag']} (n={len(cos)})")
-    axes[0].set_xlabel("cosine(q(x), g(x)) per image")
-    axes[0].set_ylabel("images")
-    axes[0].set_yscale("log")
+            axes[0].step(distance, share, where="post", linestyle=style, color=colors[method],
+                         label=f"{method}, {result['tag']} (n={len(distance)})")
+    axes[0].set_xscale("log")
+    axes[0].set_xlim(floor, 1)
+    axes[0].set_xlabel(f"cosine distance 1 − cos(q(x), g(x)) per image (values below {floor:g} drawn at it)")
+    axes[0].set_ylabel("share of explained images ≤ x")
     axes[0].legend(fontsize=7, loc="upper left")
     width = 0.25
     tags = [result["tag"] for result in results]
     for j, method in enumerate(("CNN", "OpenBox", "LIME")):
         values = [table[t][method]["accuracy"] for t in tags]
-        axes[1].bar(np.arange(len(tags)) + (j - 1) * width, values, width,
-                    color={"CNN": "tab:gray", **colors}[method], label=method)
+        xs = np.arange(len(tags)) + (j - 1) * width
+        axes[1].bar(xs, values, width, color=colors[method], label=method)
+        for x, v in zip(xs, values):
+            axes[1].text(x, v + 0.002, f"{v:.3f}", ha="center", fontsize=6)
     axes[1].set_xticks(np.arange(len(tags)), tags)
-    axes[1].set_ylim(0, 1.05)
-    axes[1].set_ylabel("accuracy (argmax q = label)")
+    low = min(0.9, min(table[t][m]["accuracy"] for t in tags for m in colors) - 0.02)
+    axes[1].set_ylim(low, 1.0)
+    axes[1].set_ylabel(f"accuracy: argmax q(x) = label (axis from {low:g})")
     axes[1].legend(fontsize=7, loc="lower right")
     fig.tight_layout()
     return common.save_figure(fig, filename)
@@ -287,7 +295,13 @@ def plot_metrics(results, table, filename):
 
 def spread(values):
     values = np.asarray(values)
-    return f"{values.mean():.4f} ± {values.std():.4f}", f"{np.median(values):.4f}", f"{values.min():.4f}"
+    return (f"{values.mean():.4f} ± {values.std():.4f}", f"{np.median(values):.4f}", f"{values.min():.4f}",
+            f"{1 - values.min():.2g}")
+
+
+def top_score(result):
+    """LIME's mean score for the CNN's class of each image."""
+    return float(np.mean(result["lime_score"][np.arange(result["n"]), result["g"].argmax(axis=1)]))
 
 
 def section(results, table, info, figures):
@@ -297,9 +311,10 @@ def section(results, table, info, figures):
         for method in ("OpenBox", "LIME"):
             m = table[t][method]
             rows.append([t, method, result["n"], f"{m['accuracy']:.4f}", f"{m['agreement']:.4f}", *spread(m["cos"])])
-        rows.append([t, "(the CNN itself)", result["n"], f"{table[t]['CNN']['accuracy']:.4f}", "1", "—", "—", "—"])
+        rows.append([t, "(the CNN itself)", result["n"], f"{table[t]['CNN']['accuracy']:.4f}", "1", "—", "—", "—", "—"])
     header = ["data", "method", "images", "accuracy (argmax q = label)", "agreement (argmax q = argmax g)",
-              "cosine mean ± std", "cosine median", "cosine min"]
+              "cosine mean ± std", "cosine median", "cosine min",
+              "largest cosine distance"]
     d, m = results[0], results[1]
     ls = d["lime_settings"]
     lines = [
@@ -332,7 +347,9 @@ def section(results, table, info, figures):
         "**Methods** (every number comes from the explaincert binary; Python only takes softmaxes, argmaxes and cosines):",
         "- OpenBox: `explaincert explain MODEL X.npy --method openbox --output-index k` for k = 0…9 gives row k of "
         "x's region map A and c[k] (float64 on the stored float32 weights); q(x) = softmax(A·x + c). "
-        "`explaincert certify` re-derives A, c and the activation pattern with exact rationals for every explained image.",
+        "`explaincert certify --domain 0,1` re-derives all of A, c and the activation pattern with exact rationals "
+        f"(for the first {d['n_certified']} digits and {m['n_certified']} MNIST explained images: an exact MNIST "
+        "certificate takes seconds).",
         f"- LIME: `explaincert explain MODEL X.npy --method lime --output-index k --samples {LIME_SAMPLES} "
         "--setting target=probability --seed 0`: the reference `LimeImageExplainer` procedure — "
         f"{ls['samples']} samples, each patch kept with probability ½ (the first sample keeps all), removed patches "
@@ -348,7 +365,9 @@ def section(results, table, info, figures):
         "classifier\"): *accuracy* = share of explained images with argmax q(x) = the true label; *agreement* = share "
         "with argmax q(x) = argmax g(x) (the CNN's class); *cosine* = q(x)·g(x) / (|q(x)| |g(x)|) per image, "
         "g(x) = the CNN's softmax from `explaincert predict` (cosine distance = 1 − cosine). LIME's q(x) is not "
-        "normalised (its surrogates may predict values outside [0, 1]); the cosine does not need it.",
+        "normalised (its surrogates may predict values outside [0, 1]); the cosine does not need it. g(x) is the "
+        "model's float32 evaluation and OpenBox's q(x) float64, so OpenBox's cosine distances are rounding, not "
+        "approximation.",
         "",
         common.markdown_table(header, rows),
         "",
@@ -358,15 +377,16 @@ def section(results, table, info, figures):
         f"lie in {d['regions']} distinct activation patterns (regions); MNIST: {m['certified']}/{m['n_certified']}, "
         f"within {m['float_error']:.2g}, {m['regions']} regions for {m['n_certified']} images. "
         "The float OpenBox identity error |A·x + c − f(x)| is at most "
-        f"{max(d['identity_error'], m['identity_error']):.2g}. LIME's weighted R² (its `score`) averaged "
-        f"{d['lime_score'].mean():.3f} (digits) and {m['lime_score'].mean():.3f} (MNIST) over images and classes.",
+        f"{max(d['identity_error'], m['identity_error']):.2g}. LIME's weighted R² (its `score`), mean over the "
+        f"images: {top_score(d):.3f} (digits) and {top_score(m):.3f} (MNIST) for the CNN's class, "
+        f"{d['lime_score'].mean():.3f} and {m['lime_score'].mean():.3f} over all ten classes.",
         "",
         f"![explained images]({figures['heatmaps']})",
         "",
         f"![cosine distribution and accuracy]({figures['metrics']})",
         "",
-        f"Plots: [{figures['heatmaps']}]({figures['heatmaps']}) (images, OpenBox and LIME relevance of the predicted "
-        f"class), [{figures['metrics']}]({figures['metrics']}) (per-image cosine histogram, accuracy).",
+        f"Plots: [{figures['heatmaps']}]({figures['heatmaps']}) (images; OpenBox's local weights A[k] and contributions A[k]⊙x and LIME's relevance for the CNN's "
+        f"class k), [{figures['metrics']}]({figures['metrics']}) (distribution of the per-image cosine distance, accuracy).",
         "",
         "**The seed's numbers**: the seed publishes none — its results are figures (\"LIME accuracy\", \"OpenBox "
         "accuracy\") whose content is not in the text. **Differences from the seed**: the seed's experiment is "
