@@ -35,7 +35,7 @@ let package = Package(
     .target(name: "Inference", dependencies: ["Model", "DataIO"]),
 
     // OpenBox regions (A, c, G·x ≤ h) in float and exactly; the exact tensor backend; radii.
-    .target(name: "Regions", dependencies: ["Model", "Inference", "ExactArithmetic", "CFLINT", "CGMP"]),
+    .target(name: "Regions", dependencies: ["Model", "Inference", "ExactArithmetic", "CFLINT", "CGMP", "CBLAS"]),
 
     // Certificates of explanations: certify and verify.
     .target(

@@ -15,6 +15,9 @@
 /// inline small integer (fmpz.h: `COEFF_IS_MPZ` macro).
 static inline int cflint_coeff_is_mpz(fmpz f) { return COEFF_IS_MPZ(f); }
 
+/// The GMP integer an fmpz word points to when `cflint_coeff_is_mpz` (fmpz.h: `COEFF_TO_PTR`).
+static inline mpz_ptr cflint_coeff_to_ptr(fmpz f) { return COEFF_TO_PTR(f); }
+
 /// The largest value stored inline in an fmpz (fmpz.h: `COEFF_MAX`).
 static inline slong cflint_coeff_max(void) { return COEFF_MAX; }
 

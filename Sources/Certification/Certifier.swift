@@ -50,14 +50,16 @@ public struct Certifier: Sendable {
       let ax = aT.combiningRows(with: x)
       identityHolds = identityHolds && zip(zip(ax, c), value).allSatisfy { $0.0 + $0.1 == $1 }
       let m = c.count
-      let columns = (0..<n).map { aT.row($0) }
-      let rows = (0..<m).map { i in columns.map { $0[i] } }
-      outputs.append(.init(output: name, shape: Array(plan.shape(of: name)!), a: rows.map { $0.map(\.fractionString) },
+      // Aᵀ is [n, m]: entry (j, i) is A[i][j].
+      let strings = aT.fractionStrings
+      outputs.append(.init(output: name, shape: Array(plan.shape(of: name)!),
+                           a: (0..<m).map { i in (0..<n).map { strings[$0 * m + i] } },
                            c: c.map(\.fractionString), value: value.map(\.fractionString)))
+      let exactA = aT.roundedToDouble().elements
       let floatA = floatJacobian[name]!.elements
       for i in 0..<m {
         for j in 0..<n {
-          let exactValue = Double(rows[i][j])
+          let exactValue = exactA[j * m + i]
           let error = abs(Double(floatA[i * n + j]) - exactValue)
           maxAbs = max(maxAbs, error)
           if exactValue != 0 { maxRel = max(maxRel, error / abs(exactValue)) }
@@ -73,8 +75,8 @@ public struct Certifier: Sendable {
     return Certificate(
       tool: "explaincert", version: Certifier.version, model: (modelPath as NSString).lastPathComponent, modelSHA256: modelSHA256,
       input: x.map(\.fractionString), inputShape: x0.shape, tokens: tokens,
-      pattern: zip(plan.sites, exact.pattern.choices).map { site, choices in
-        Certificate.Site(node: site.node, operator: site.operatorName, choices: Self.encode(choices))
+      pattern: zip(plan.sites, exact.pattern.texts).map { site, choices in
+        Certificate.Site(node: site.node, operator: site.operatorName, choices: choices)
       },
       outputs: outputs, identityHolds: identityHolds, inputInRegion: inRegion,
       constraints: region.constraintCount, ties: exact.ties.reduce(0, +), radii: radii,
@@ -104,29 +106,30 @@ public struct Certifier: Sendable {
 
   /// Slack of every inequality at x0 and the radii of the largest balls inside P.
   static func radii(_ region: Region<ExactTensor>, x: [Rational], domain: ClosedRange<Double>?) -> (Certificate.Radii, Bool) {
-    let gx = region.constraints.combiningRows(with: x)
-    let h = region.bounds.values
-    let norms = region.constraints.columnNorms()
+    var slacks: [Rational] = []
+    var norms: [(l1: Rational, maxAbs: Rational, squaredL2: Rational)] = []
+    for block in region.constraintBlocks {
+      let gx = block.unsigned.combiningRows(with: x)
+      slacks += zip(block.bounds.values, zip(gx, block.signs)).map { h, term in term.1 < 0 ? h + term.0 : h - term.0 }
+      norms += block.unsigned.columnNorms()
+    }
     var linf: Rational?, l1: Rational?, l2Low: Rational?, l2High: Rational?
-    var inRegion = true
     func lower(_ current: Rational?, _ candidate: Rational) -> Rational { current.map { min($0, candidate) } ?? candidate }
-    for i in h.indices {
-      let slack = h[i] - gx[i]
-      if slack.signum() < 0 { inRegion = false }
-      guard !norms[i].l1.isZero else { continue }
-      linf = lower(linf, slack / norms[i].l1)
-      l1 = lower(l1, slack / norms[i].maxAbs)
-      let (sqrtLow, sqrtHigh) = norms[i].squaredL2.squareRootBounds(fractionalBits: 64)
+    for (slack, norm) in zip(slacks, norms) where !norm.l1.isZero {
+      linf = lower(linf, slack / norm.l1)
+      l1 = lower(l1, slack / norm.maxAbs)
+      let (sqrtLow, sqrtHigh) = norm.squaredL2.squareRootBounds(fractionalBits: 64)
       l2Low = lower(l2Low, slack / sqrtHigh)
       if !sqrtLow.isZero { l2High = lower(l2High, slack / sqrtLow) }
     }
     if let domain, let lo = try? Rational(exactly: domain.lowerBound), let hi = try? Rational(exactly: domain.upperBound) {
-      linf = boxedLinfRadius(region, x: x, slack: h.indices.map { h[$0] - gx[$0] }, lo: lo, hi: hi)
+      linf = boxedLinfRadius(region, x: x, slack: slacks, lo: lo, hi: hi)
     }
     let unbounded = "inf"
     return (Certificate.Radii(linf: linf?.fractionString ?? unbounded, l1: l1?.fractionString ?? unbounded,
                               l2Lower: l2Low?.fractionString ?? unbounded, l2Upper: l2High?.fractionString ?? unbounded,
-                              domain: domain.map { ["\($0.lowerBound)", "\($0.upperBound)"] }), inRegion)
+                              domain: domain.map { ["\($0.lowerBound)", "\($0.upperBound)"] }),
+            slacks.allSatisfy { $0.signum() >= 0 })
   }
 
   /// The largest r such that every x with ‖x − x0‖∞ ≤ r inside the box [lo, hi]ⁿ lies in P
@@ -141,9 +144,12 @@ public struct Certifier: Sendable {
     let up = x.map { max(hi - $0, zero) }, down = x.map { max($0 - lo, zero) }
     // Every coordinate's two rooms, sorted once: (room, coordinate, direction is up).
     let rooms = (x.indices.map { (up[$0], $0, true) } + x.indices.map { (down[$0], $0, false) }).sorted { $0.0 < $1.0 }
+    let columns = region.constraintBlocks.flatMap { block in
+      block.signs.indices.lazy.map { (block.unsigned, $0, block.signs[$0]) }
+    }
     var best: Rational?
-    for i in slack.indices {
-      let g = region.constraints.column(i)
+    for (i, (unsigned, j, sign)) in columns.enumerated() {
+      let g = sign < 0 ? unsigned.column(j).map { -$0 } : unsigned.column(j)
       var remaining = g.reduce(zero) { $0 + $1.magnitude }
       guard !remaining.isZero else { continue }
       var saturated = zero
@@ -160,10 +166,5 @@ public struct Certifier: Sendable {
       if let radius { best = best.map { min($0, radius) } ?? radius }
     }
     return best
-  }
-
-  static func encode(_ choices: [UInt8]) -> String {
-    let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
-    return String(choices.map { Int($0) < digits.count ? digits[Int($0)] : "?" })
   }
 }

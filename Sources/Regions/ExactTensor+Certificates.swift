@@ -1,5 +1,13 @@
 import CFLINT
 import ExactArithmetic
+import Foundation
+import Inference
+
+/// A pointer to indices written in disjoint parts by the blocks of a parallel loop.
+private struct SharedIndices: @unchecked Sendable {
+  let base: UnsafeMutablePointer<Int>
+  init(_ base: UnsafeMutablePointer<Int>) { self.base = base }
+}
 
 // Helpers for certificates. They view the tensor as a matrix: `shape[0]` rows (the copies, e.g.
 // one per input dimension) and the remaining elements as columns.
@@ -32,22 +40,14 @@ extension ExactTensor {
       denominators.append(q)
       if q != 1 { denominator = ExactInteger.lcm(denominator, q) }
     }
-    // P_r as FLINT integers, for the rows with a nonzero coefficient.
-    let used = (0..<rows).filter { !numerators[$0].isZero }
-    let multipliers = FmpzBuffer(count: used.count)
-    for (index, r) in used.enumerated() {
-      let p = denominators[r] == denominator ? numerators[r] : numerators[r] * (denominator / denominators[r])
-      setFmpz(multipliers.base + index, p)
+    // The row vector of the P_r times the matrix, as one exact product.
+    let multipliers = FmpzBuffer(count: rows)
+    for r in 0..<rows where !numerators[r].isZero {
+      setFmpz(multipliers.base + r, denominators[r] == denominator ? numerators[r] : numerators[r] * (denominator / denominators[r]))
     }
     let sums = FmpzBuffer(count: columns)
-    let (x, s, p) = (SharedIntegers(buffer.base), SharedIntegers(sums.base), SharedIntegers(multipliers.base))
-    // Columns are split over the cores; each block runs over every used row.
-    forEachRange(columns, work: used.count * columns) { block in
-      for (index, r) in used.enumerated() {
-        _fmpz_vec_scalar_addmul_fmpz(s.base + block.lowerBound, x.base + r * columns + block.lowerBound, block.count, p.base + index)
-      }
-    }
-    withExtendedLifetime((buffer, multipliers)) {}
+    buffer.with { x in ExactTensor.denseProduct(multipliers.base, x, into: sums.base, m: 1, k: rows, n: columns) }
+    withExtendedLifetime(multipliers) {}
     let factor = unit.value / Rational(denominator)
     return sums.with { s in
       (0..<columns).map { j in s[j] == 0 ? Rational() : Rational(exactInteger(s + j)) * factor }
@@ -56,36 +56,101 @@ extension ExactTensor {
 
   /// Per column: the sum of absolute values (ℓ₁ norm), the largest absolute value (ℓ∞ norm) and
   /// the sum of squares (squared ℓ₂ norm), exactly.
+  ///
+  /// The sums are taken on d-bit digits of the integers (see `digitProduct`): with entries
+  /// Σᵢ Dᵢ·2^(di), a column's ℓ₁ norm is Σᵢ 2^(di)·Σ_r |Dᵢ[r]| and its sum of squares
+  /// Σ_{i,j} 2^(d(i+j))·Σ_r Dᵢ[r]·Dⱼ[r], every inner sum exact in double.
   public func columnNorms() -> [(l1: Rational, maxAbs: Rational, squaredL2: Rational)] {
     let (rows, columns) = matrixShape
     guard columns > 0 else { return [] }
+    let d = digitBits(sumOf: max(rows, 1))
+    let p = buffer.with { max(1, digitCount(bits: maximumBits($0, count: elementCount), d: d)) }
+    let pairs = p * (p + 1) / 2
     let l1 = FmpzBuffer(count: columns)
-    let maxAbs = FmpzBuffer(count: columns)
     let squares = FmpzBuffer(count: columns)
-    let (x, sum, largest, square) = (SharedIntegers(buffer.base), SharedIntegers(l1.base), SharedIntegers(maxAbs.base), SharedIntegers(squares.base))
-    // Columns are split over the cores; each block runs over every row.
-    forEachRange(columns, work: rows * columns) { block in
-      for r in 0..<rows {
-        let row = x.base + r * columns
-        for j in block where row[j] != 0 {
-          if fmpz_sgn(row + j) > 0 {
-            fmpz_add(sum.base + j, sum.base + j, row + j)
-          } else {
-            fmpz_sub(sum.base + j, sum.base + j, row + j)
+    var largest = [Int](repeating: -1, count: columns)
+    let (x, sum, square) = (SharedIntegers(buffer.base), SharedIntegers(l1.base), SharedIntegers(squares.base))
+    largest.withUnsafeMutableBufferPointer { largest in
+      let largest = SharedIndices(largest.baseAddress!)
+      // Columns are split over the cores; each block runs over every row.
+      forEachRange(columns, work: rows * columns * pairs) { block in
+        let width = block.count
+        var digits = [Double](repeating: 0, count: p * width)
+        var absoluteSums = [Double](repeating: 0, count: p * width)
+        var products = [Double](repeating: 0, count: pairs * width)
+        for r in 0..<rows {
+          let row = x.base + r * columns
+          digits.withUnsafeMutableBufferPointer { digits in
+            let base = digits.baseAddress!
+            for t in 0..<digits.count { base[t] = 0 }
+            for j in block where row[j] != 0 {
+              writeDigits(row + j, d: d, count: p, into: base + (j - block.lowerBound), stride: width)
+              let best = largest.base[j]
+              if best < 0 || fmpz_cmpabs(row + j, x.base + best * columns + j) > 0 { largest.base[j] = r }
+            }
           }
-          if fmpz_cmpabs(row + j, largest.base + j) > 0 { fmpz_abs(largest.base + j, row + j) }
-          fmpz_addmul(square.base + j, row + j, row + j)
+          digits.withUnsafeBufferPointer { digits in
+            absoluteSums.withUnsafeMutableBufferPointer { absoluteSums in
+              products.withUnsafeMutableBufferPointer { products in
+                var pair = 0
+                for i in 0..<p {
+                  let di = digits.baseAddress! + i * width
+                  let ai = absoluteSums.baseAddress! + i * width
+                  for c in 0..<width { ai[c] += abs(di[c]) }
+                  for j in i..<p {
+                    let dj = digits.baseAddress! + j * width
+                    let out = products.baseAddress! + pair * width
+                    for c in 0..<width { out[c] += di[c] * dj[c] }
+                    pair += 1
+                  }
+                }
+              }
+            }
+          }
+        }
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * p - 1) { terms in
+          var scratch = [UInt](repeating: 0, count: (d * (2 * p - 2) + 64 + 63) / 64 + 1)
+          for c in 0..<width {
+            let j = block.lowerBound + c
+            terms.initialize(repeating: 0)
+            for i in 0..<p { terms[i] = Int(absoluteSums[i * width + c]) }
+            setFmpz(sum.base + j, digitSums: UnsafeMutableBufferPointer(rebasing: terms[0..<p]), d: d, scratch: &scratch)
+            terms.initialize(repeating: 0)
+            var pair = 0
+            for i in 0..<p {
+              for k in i..<p {
+                terms[i + k] += (i == k ? 1 : 2) * Int(products[pair * width + c])
+                pair += 1
+              }
+            }
+            setFmpz(square.base + j, digitSums: terms, d: d, scratch: &scratch)
+          }
         }
       }
     }
     withExtendedLifetime(buffer) {}
     let squaredUnit = unit.times(unit)
-    return withExtendedLifetime((l1, maxAbs, squares)) {
-      (0..<columns).map { j in
-        (rational(of: l1.base + j, scale: unit), rational(of: maxAbs.base + j, scale: unit),
-         rational(of: squares.base + j, scale: squaredUnit))
+    return withExtendedLifetime((l1, squares)) {
+      buffer.with { x in
+        (0..<columns).map { j in
+          (rational(of: l1.base + j, scale: unit),
+           largest[j] < 0 ? Rational() : rational(of: x + largest[j] * columns + j, scale: unit).magnitude,
+           rational(of: squares.base + j, scale: squaredUnit))
+        }
       }
     }
+  }
+
+  /// Every element's value as `"p/q"` text, row-major (converted on all cores).
+  public var fractionStrings: [String] {
+    let count = elementCount
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    let blocks = count < 1024 ? 1 : cores
+    let parts = parallelMap(blocks, jobs: blocks) { (block: Int) -> [String] in
+      let range = (block * count / blocks)..<((block + 1) * count / blocks)
+      return buffer.with { x in range.map { rational(of: x + $0, scale: unit).fractionString } }
+    }
+    return parts.flatMap { $0.get() }
   }
 
   /// Column `j` of the matrix view.

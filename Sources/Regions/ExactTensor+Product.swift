@@ -70,11 +70,13 @@ extension ExactTensor {
   /// X is multiplied row by row when at most one entry in this many is nonzero.
   static let sparseDensity = 16
 
-  /// `C[m, n] = X[m, k] · B[k, n]` through `fmpz_mat_mul`, on row blocks in parallel.
+  /// `C[m, n] = X[m, k] · B[k, n]`: by digit products on BLAS when it pays (see
+  /// `digitProduct`), else through `fmpz_mat_mul` on row blocks in parallel.
   static func denseProduct(
     _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
     m: Int, k: Int, n: Int
   ) {
+    if m * k * n >= minimumDigitProductWork && digitProduct(x, b, into: c, m: m, k: k, n: n) { return }
     let (x, b, c) = (SharedIntegers(x), SharedIntegers(b), SharedIntegers(c))
     forEachRange(m, work: m * k * n / parallelShare) { rows in
       guard !rows.isEmpty else { return }
@@ -112,6 +114,9 @@ extension ExactTensor {
       }
     }
   }
+
+  /// Smaller products (in multiply-adds) stay with FLINT.
+  static let minimumDigitProductWork = 1 << 15
 
   /// FLINT's products are fast enough per multiply-add that only large ones are worth splitting.
   static let parallelShare = 16

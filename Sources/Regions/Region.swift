@@ -14,15 +14,48 @@ public struct Region<T: TensorAlgebra> {
   public var linear: [String: T]
   /// Per body output, c with shape [1] + output shape.
   public var constant: [String: T]
-  /// Gᵀ, shape [inputs, constraints].
-  public var constraints: T
-  /// h, shape [1, constraints].
-  public var bounds: T
+  /// The inequalities, one block per site that imposes any, in the order of ``origins``.
+  public var constraintBlocks: [ConstraintBlock<T>]
   /// For each constraint, the site and element (within the site's choices) it comes from.
   public var origins: [ConstraintOrigin]
 
   /// Number of inequalities of P.
   public var constraintCount: Int { origins.count }
+
+  /// Number of inputs (the dimension of x).
+  public var inputCount: Int
+
+  /// Gᵀ, shape [inputs, constraints]: every block's, concatenated (built on each use).
+  public var constraints: T {
+    let parts = constraintBlocks.map(\.constraints)
+    return parts.isEmpty ? T.filled(with: Broadcast(scalar: 0), shape: [inputCount, 0])
+      : T.concatenated(parts, blockSizes: parts.map { $0.shape[1] }, shape: [inputCount, constraintCount])
+  }
+
+  /// h, shape [1, constraints] (built on each use).
+  public var bounds: T {
+    let parts = constraintBlocks.map(\.bounds)
+    return parts.isEmpty ? T.filled(with: Broadcast(scalar: 0), shape: [1, 0])
+      : T.concatenated(parts, blockSizes: parts.map { $0.shape[1] }, shape: [1, constraintCount])
+  }
+}
+
+/// The inequalities one site imposes, kept apart from the other sites' so that each keeps its own
+/// scale (exactly: its own power of two) and shares the storage of the pre-activations it comes
+/// from: column j of the block's Gᵀ is `signs[j]` times column j of ``unsigned``.
+public struct ConstraintBlock<T: TensorAlgebra> {
+  /// Gᵀ of the block up to the signs of its columns, shape [inputs, m].
+  public var unsigned: T
+  /// Per inequality, 1 or -1.
+  public var signs: [Int8]
+  /// h of the block, shape [1, m].
+  public var bounds: T
+
+  /// Gᵀ of the block, shape [inputs, m].
+  public var constraints: T {
+    guard signs.contains(-1) else { return unsigned }
+    return unsigned.scaled(by: Broadcast(Constant(shape: [signs.count], values: signs.map(Double.init))))
+  }
 }
 
 /// Where an inequality of a region comes from.
@@ -48,31 +81,32 @@ extension Plan {
     let zero = T.filled(with: Broadcast(scalar: 0), shape: [1] + inputShape)
     let constant = evaluate(zero, mode: .fixed(pattern), offsets: true) { constantVisits.append($0) }
 
-    var gParts: [T] = []
-    var hParts: [T] = []
+    var blocks: [ConstraintBlock<T>] = []
     var origins: [ConstraintOrigin] = []
     for (l, c) in zip(linearVisits, constantVisits) {
       let rows = constraintRows(site: sites[l.site], choices: l.choices)
       guard !rows.isEmpty else { continue }
       let size = l.preActivation.shape.dropFirst().reduce(1, *)
+      // Row: (z[positive] − z[negative]) · x ≤ bound − (c[positive] − c[negative]). A row of one
+      // term keeps its sign apart, so that it shares the pre-activation's storage.
+      let signs: [Int8] = rows.map { $0.positive < 0 ? -1 : 1 }
+      let first = IndexMap(indices: rows.map { Int32($0.positive < 0 ? $0.negative! : $0.positive) }, inputBlock: size)
+      let second = IndexMap(indices: rows.map { Int32($0.positive < 0 ? -1 : $0.negative ?? -1) }, inputBlock: size)
       let positive = IndexMap(indices: rows.map { Int32($0.positive) }, inputBlock: size)
       let negative = IndexMap(indices: rows.map { Int32($0.negative ?? -1) }, inputBlock: size)
       let m = rows.count
-      // Row: (z[positive] − z[negative]) · x ≤ bound − (c[positive] − c[negative]).
       let g = l.preActivation.reshaped([unitVectors.shape[0], size])
       let z = c.preActivation.reshaped([1, size])
-      gParts.append(g.gathered(positive, shape: [g.shape[0], m]).subtracting(g.gathered(negative, shape: [g.shape[0], m])))
+      let unsigned = g.gathered(first, shape: [g.shape[0], m])
       let offsets = Constant(shape: [m], values: rows.map(\.bound))
-      hParts.append(z.gathered(negative, shape: [1, m]).subtracting(z.gathered(positive, shape: [1, m])).shifted(by: Broadcast(offsets)))
+      blocks.append(ConstraintBlock(
+        unsigned: second.indices.allSatisfy { $0 < 0 } ? unsigned : unsigned.subtracting(g.gathered(second, shape: [g.shape[0], m])),
+        signs: signs,
+        bounds: z.gathered(negative, shape: [1, m]).subtracting(z.gathered(positive, shape: [1, m])).shifted(by: Broadcast(offsets))))
       origins += rows.map { ConstraintOrigin(site: l.site, element: l.elementOffset + $0.element) }
     }
-    let n = unitVectors.shape[0]
-    let constraints = gParts.isEmpty ? T.filled(with: Broadcast(scalar: 0), shape: [n, 0])
-      : T.concatenated(gParts, blockSizes: gParts.map { $0.shape[1] }, shape: [n, origins.count])
-    let bounds = hParts.isEmpty ? T.filled(with: Broadcast(scalar: 0), shape: [1, 0])
-      : T.concatenated(hParts, blockSizes: hParts.map { $0.shape[1] }, shape: [1, origins.count])
     return Region(pattern: pattern, linear: linear.outputs, constant: constant.outputs,
-                  constraints: constraints, bounds: bounds, origins: origins)
+                  constraintBlocks: blocks, origins: origins, inputCount: unitVectors.shape[0])
   }
 
   /// The inequalities `z[positive] − z[negative] ≤ bound` a site's choices impose, with indices

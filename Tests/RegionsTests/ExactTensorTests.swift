@@ -126,6 +126,50 @@ import Testing
     #expect(huge.multiplied(byTransposeOf: w).value(at: 0) == Rational(ExactInteger(3) * ((ExactInteger(1) << 100) + ExactInteger(1))))
   }
 
+  /// Integers of mixed widths (zero, inline, one to several machine words, both signs): the sum
+  /// of dyadic tensors scaled by 2^0, 2^`wide` and 2^`wider`.
+  static func mixedWidths(_ shape: [Int], wide: Double, wider: Double, _ generator: inout ExactTensorRandom) throws -> ExactTensor {
+    let count = shape.reduce(1, *)
+    var sum = try ExactTensor(exactly: DenseTensor<Double>(shape: shape, elements: dyadic(count, &generator)))
+    for scale in [wide, wider] {
+      let part = dyadic(count, &generator).map { generator.next() % 3 == 0 ? 0 : $0 * scale }
+      sum = sum.adding(try ExactTensor(exactly: DenseTensor<Double>(shape: shape, elements: part)))
+    }
+    return sum
+  }
+
+  /// Products large enough to go through the digit products on BLAS (and, with very wide
+  /// entries, back to FLINT) equal rational arithmetic exactly; so do the column norms and the
+  /// combinations of rows built on them.
+  @Test(arguments: [(40, 40, 24, 0x1p61, 0x1p150), (64, 600, 2, 0x1p40, 0x1p90), (30, 300, 8, 0x1p64, 0x1p127), (12, 64, 48, 0x1p200, 0x1p400)])
+  func digitProductsAndNormsAreExact(m: Int, k: Int, n: Int, wide: Double, wider: Double) throws {
+    var generator = ExactTensorRandom(seed: UInt64(m * k * n))
+    let x = try Self.mixedWidths([m, k], wide: wide, wider: wider, &generator)
+    let wValues = Self.dyadic(n * k, &generator).map { $0 * 0x1p-40 + ($0 < 0 ? -0x1p-3 : 0x1p5) }
+    let product = x.multiplied(byTransposeOf: Constant(shape: [n, k], values: wValues))
+    let xs = x.values
+    let ws = try wValues.map { try Rational(exactly: $0) }
+    for i in 0..<m {
+      for o in 0..<n {
+        var sum = Rational()
+        for j in 0..<k { sum += xs[i * k + j] * ws[o * k + j] }
+        #expect(product.value(at: i * n + o) == sum, "product (\(i), \(o))")
+      }
+    }
+    let norms = x.columnNorms()
+    for j in 0..<k {
+      let column = (0..<m).map { xs[$0 * k + j] }
+      #expect(norms[j].l1 == column.reduce(Rational()) { $0 + $1.magnitude }, "l1 of column \(j)")
+      #expect(norms[j].maxAbs == column.map(\.magnitude).max()!, "max of column \(j)")
+      #expect(norms[j].squaredL2 == column.reduce(Rational()) { $0 + $1 * $1 }, "squares of column \(j)")
+    }
+    let coefficients = (0..<m).map { Self.rational($0 % 7 - 3, 1 + $0 % 5) }
+    let combined = x.combiningRows(with: coefficients)
+    for j in 0..<k {
+      #expect(combined[j] == (0..<m).reduce(Rational()) { $0 + coefficients[$1] * xs[$1 * k + j] }, "combination of column \(j)")
+    }
+  }
+
   @Test func addAndSubtract() throws {
     let (d1, e1) = try Self.pair([4, 6], seed: 6)
     let (d2, e2) = try Self.pair([4, 6], seed: 7)

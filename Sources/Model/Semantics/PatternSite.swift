@@ -47,6 +47,15 @@ public struct ActivationPattern: Sendable, Equatable, Hashable {
   /// Total number of choices.
   public var count: Int { choices.reduce(0) { $0 + $1.count } }
 
+  /// Each site's choices as text, one character per element: the chosen piece's index in base
+  /// 36 (`0` is the first piece: ReLU inactive, Clip saturated low). Two inputs lie in the same
+  /// region exactly when these texts are equal (ties aside).
+  public var texts: [String] {
+    choices.map { site in String(site.map { $0 < 36 ? Self.digits[Int($0)] : "?" }) }
+  }
+
+  private static let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz")
+
   /// The positions (site, element) where two patterns differ.
   public func differences(from other: ActivationPattern) -> [(site: Int, element: Int)] {
     var result: [(Int, Int)] = []
