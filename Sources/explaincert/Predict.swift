@@ -15,6 +15,9 @@ struct Predict: ParsableCommand {
         explaincert predict Fixtures/models/digits_mlp.onnx Fixtures/data/digits_test.npy
         explaincert predict Fixtures/models/digits_cnn.onnx Fixtures/data/digits_test_images.npy --output logits.npy
         explaincert predict Fixtures/models/text_rnn.onnx Fixtures/data/text_test_ids.npy --json
+
+      With --json, `patterns` holds each example's activation pattern (one string per site, one \
+      character per element: the piece chosen, 0 = first); equal patterns mean the same region.
       """)
 
   @Argument(help: "The ONNX model file.")
@@ -35,10 +38,18 @@ struct Predict: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let network = try Network.load(contentsOf: model)
-      let bound = try network.bind(try NumericArray.load(path: inputs), file: inputs)
-      let report = double
+      let array = try NumericArray.load(path: inputs)
+      let bound = try network.bind(array, file: inputs)
+      var report = double
         ? try PredictionReport(FloatCore<Double>(network).run(bound.tensor), bound: bound, network: network)
         : try PredictionReport(FloatCore<Float>(network).run(bound.tensor.float32), bound: bound, network: network)
+      if json {
+        let examples = bound.examples(batchAxis: network.batchAxis, tokenIDs: network.embedding == nil ? nil : array.asDoubles)
+        report.patterns = try examples.map { example in
+          let one = example.input.reshaped([1] + example.input.shape)
+          return try (double ? FloatCore<Double>(network).run(one).pattern : FloatCore<Float>(network).run(one.float32).pattern).texts
+        }
+      }
       if let output {
         let first = report.outputs[0]
         try NumericArray(shape: first.shape, elements: .float32(first.values.map { Float($0) })).writeNPY(path: output)
@@ -70,6 +81,9 @@ struct PredictionReport: Encodable {
   /// probability).
   var predictedClasses: [Int]
   var pattern: [Site]
+  /// With --json: per example (batch entries included), per site, its choices as text
+  /// (`ActivationPattern.texts`): two examples with equal texts lie in the same region.
+  var patterns: [[String]]?
 
   init<Scalar: DenseScalar>(_ prediction: Prediction<Scalar>, bound: BoundInput, network: Network) {
     inputs = bound.copies
