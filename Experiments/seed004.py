@@ -28,9 +28,10 @@ import make_fixtures as mf  # noqa: E402
 
 NAME = "seed004"
 SPLIT_SEED = 4        # which t10k images are train / test images
-DATA_SEED = 40        # which sequences are built from them
-SHALLOW_SEED = 41     # weight init and batch order of the shallow RNN
-DEEP_SEED = 42        # ... of the deep RNN
+DATA_SEED = 40        # which test sequences are built from them
+TRAIN_DATA_SEED = 400  # the train sequences of run r, epoch e: generator seed TRAIN_DATA_SEED + 100 r + e
+SHALLOW_SEED = 41     # weight init and batch order of the shallow RNN (run r: + 100 r)
+DEEP_SEED = 42        # ... of the deep RNN (run r: + 100 r)
 T, STRIP = 12, 7      # 12 steps of 28x7 strips = 3 digits of 28x28
 FEATURES = 28 * STRIP
 DIGITS = 3
@@ -53,8 +54,8 @@ SHORT = {"sa": "SA", "gb": "GB", "lrp_ab21": "LRP-α2β1", "lrp_ab10": "LRP-α1�
 
 
 CONFIG = {
-    "full": dict(n_train=24000, n_test=2000, n_explain=500, epochs_shallow=15, epochs_deep=15, hidden_shallow=128, hidden_deep=64),
-    "quick": dict(n_train=1500, n_test=200, n_explain=20, epochs_shallow=2, epochs_deep=2, hidden_shallow=32, hidden_deep=24),
+    "full": dict(runs=3, n_train=24000, n_test=2000, n_explain=300, epochs_shallow=15, epochs_deep=15, hidden_shallow=128, hidden_deep=64),
+    "quick": dict(runs=2, n_train=1500, n_test=200, n_explain=20, epochs_shallow=2, epochs_deep=2, hidden_shallow=32, hidden_deep=24),
 }
 
 
@@ -278,14 +279,14 @@ def io_output():
     return [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["N", 10])]
 
 
-def train(model, images, labels, pool, count, epochs, lr, batch=64):
+def train(model, images, labels, pool, count, epochs, lr, data_seed, batch=64):
     """Adam on `count` fresh train sequences per epoch (drawn from the train images with the
-    generator seeded DATA_SEED + epoch, the same for both models); the learning rate decays
-    linearly to a tenth."""
+    generator seeded data_seed + epoch, the same for both models of a run); the learning rate
+    decays linearly to a tenth."""
     opt = mf.Adam(model.p, lr=lr)
     start = time.time()
     for epoch in range(epochs):
-        chosen, y, _ = make_sequences(images, labels, pool, count, np.random.default_rng(DATA_SEED + 1 + epoch))
+        chosen, y, _ = make_sequences(images, labels, pool, count, np.random.default_rng(data_seed + epoch))
         opt.lr = lr * (1 - 0.9 * epoch / max(epochs - 1, 1))
         losses = []
         for idx in mf.batches(count, batch, model.rng):
@@ -349,7 +350,7 @@ def main(quick=False):
     t0 = time.time()
     out = common.out_dir(NAME + ("-quick" if quick else ""))
     cfg = CONFIG["quick" if quick else "full"]
-    log(f"seeds: split {SPLIT_SEED}, data {DATA_SEED}, shallow {SHALLOW_SEED}, deep {DEEP_SEED}; config {cfg}")
+    log(f"seeds: split {SPLIT_SEED}, test data {DATA_SEED}, train data {TRAIN_DATA_SEED}+100*run+epoch, shallow {SHALLOW_SEED}, deep {DEEP_SEED}; config {cfg}")
     images, labels = load_mnist()
     train_pool, test_pool = image_split(labels)
     rng = np.random.default_rng(DATA_SEED)
@@ -362,38 +363,52 @@ def main(quick=False):
     explain_path = out / "explained_sequences.npy"
     np.save(explain_path, np.ascontiguousarray(xte[:, :cfg["n_explain"]]))
 
+    n = cfg["n_explain"]
     results = {}
-    for model in (Shallow(cfg["hidden_shallow"], SHALLOW_SEED), Deep(cfg["hidden_deep"], DEEP_SEED)):
-        epochs = cfg["epochs_" + model.kind]
-        seconds = train(model, images, labels, train_pool, cfg["n_train"], epochs, lr=1e-3)
-        path = out / f"mnist_maj_{model.kind}.onnx"
-        path.write_bytes(model.onnx().SerializeToString())
-        info = common.explaincert("info", path)
-        log(f"{model.kind}: exported {path.relative_to(common.REPO)}; explaincert info:\n{info.strip()}")
-        logits = logits_from_predict(predict(path, test_path))
-        numpy_logits = model.logits(xte.astype(np.float64))
-        gap = float(np.max(np.abs(logits - numpy_logits)))
-        acc = mf.accuracy(logits, yte)
-        log(f"{model.kind}: test accuracy (explaincert predict) {acc:.4f}; max |tool - numpy| logit {gap:.2e}")
-        pred = logits.argmax(axis=1)[:cfg["n_explain"]]
-        entry = dict(model=model, path=path, accuracy=acc, train_seconds=seconds, gap=gap, pred=pred, relevance={}, seconds={})
-        for key, _, method, settings, square in METHODS:
-            start = time.time()
-            exps = explain(path, explain_path, method, settings, out / f"{model.kind}_{key}.json")
-            rel = np.asarray([e["relevance"] for e in exps], dtype=np.float64)
-            outputs = np.asarray([e["output"] for e in exps])
-            assert np.array_equal(outputs, pred), f"{method}: explained outputs differ from predictions"
-            entry["relevance"][key] = rel ** 2 if square else rel
-            entry["seconds"][key] = time.time() - start
-            log(f"{model.kind}: {method} {' '.join(settings)} on {len(exps)} sequences in {entry['seconds'][key]:.1f} s")
-        results[model.kind] = entry
+    for run in range(cfg["runs"]):
+        for model in (Shallow(cfg["hidden_shallow"], SHALLOW_SEED + 100 * run), Deep(cfg["hidden_deep"], DEEP_SEED + 100 * run)):
+            kind = model.kind
+            log(f"run {run + 1}/{cfg['runs']}: {kind} (seed {model.seed}, train data seeds {TRAIN_DATA_SEED + 100 * run}+epoch)")
+            seconds = train(model, images, labels, train_pool, cfg["n_train"], cfg["epochs_" + kind], lr=1e-3,
+                            data_seed=TRAIN_DATA_SEED + 100 * run)
+            path = out / f"mnist_maj_{kind}_run{run}.onnx"
+            path.write_bytes(model.onnx().SerializeToString())
+            if run == 0:
+                info = common.explaincert("info", path)
+                log(f"{kind}: exported {path.relative_to(common.REPO)}; explaincert info:\n{info.strip()}")
+            logits = logits_from_predict(predict(path, test_path))
+            gap = float(np.max(np.abs(logits - model.logits(xte.astype(np.float64)))))
+            acc = mf.accuracy(logits, yte)
+            log(f"{kind}: test accuracy (explaincert predict) {acc:.4f}; max |tool - numpy| logit {gap:.2e}")
+            entry = results.setdefault(kind, dict(models=[], accuracy=[], train_seconds=[], gap=0.0, pred=[], run=[],
+                                                  relevance={}, seconds={}))
+            entry["models"].append(model)
+            entry["accuracy"].append(acc)
+            entry["train_seconds"].append(seconds)
+            entry["gap"] = max(entry["gap"], gap)
+            pred = logits.argmax(axis=1)[:n]
+            entry["pred"].append(pred)
+            entry["run"].append(np.full(n, run))
+            for key, _, method, settings, square in METHODS:
+                start = time.time()
+                exps = explain(path, explain_path, method, settings, out / f"{kind}_run{run}_{key}.json")
+                rel = np.asarray([e["relevance"] for e in exps], dtype=np.float64)
+                outputs = np.asarray([e["output"] for e in exps])
+                assert np.array_equal(outputs, pred), f"{method}: explained outputs differ from predictions"
+                entry["relevance"].setdefault(key, []).append(rel ** 2 if square else rel)
+                entry["seconds"][key] = entry["seconds"].get(key, 0.0) + time.time() - start
+                log(f"{kind}: {method} {' '.join(settings)} on {len(exps)} sequences in {time.time() - start:.1f} s")
+    for entry in results.values():  # the runs' explained sequences one after the other
+        entry["pred"], entry["run"] = np.concatenate(entry["pred"]), np.concatenate(entry["run"])
+        entry["relevance"] = {k: np.concatenate(v) for k, v in entry["relevance"].items()}
 
     # Metric: per-step relevance r_t (sum over the step's 196 pixels), cosine with the relevant-step mask.
-    mask = mte[:cfg["n_explain"]]
-    ytrue = yte[:cfg["n_explain"]]
+    mask = np.tile(mte[:n], (cfg["runs"], 1))
+    ytrue = np.tile(yte[:n], cfg["runs"])
     for entry in results.values():
         correct = entry["pred"] == ytrue
         entry["correct"] = correct
+        entry["run_of_correct"] = entry["run"][correct]
         entry["cos"], entry["cos_signed"] = {}, {}
         for key in entry["relevance"]:
             steps = per_step(entry["relevance"][key])
@@ -407,7 +422,7 @@ def main(quick=False):
         last_digit[:, -T // DIGITS:] = 1
         entry["cos_last"] = cosine(last_digit, mask)[correct]
         # References from the input itself: r_t = the step's ink (Σ x_i), on all steps or only on the relevant ones.
-        ink = per_step(xte[:, :cfg["n_explain"]].transpose(1, 0, 2).reshape(len(mask), -1).astype(np.float64))
+        ink = np.tile(per_step(xte[:, :n].transpose(1, 0, 2).reshape(n, -1).astype(np.float64)), (cfg["runs"], 1))
         entry["cos_ink"] = cosine(ink, mask)[correct]
         entry["cos_ink_relevant"] = cosine(ink * mask, mask)[correct]
         entry["ink_relevant_share"] = ((ink * mask).sum(axis=1) / ink.sum(axis=1))[correct]
@@ -420,10 +435,10 @@ def main(quick=False):
         log(kind + ": " + ", ".join(f"{SHORT[k]} {np.mean(v):.3f}" for k, v in entry["cos"].items()))
     if quick:
         common.PLOTS = out / "plots"  # the quick run's plots stay out of docs/
-        make_plots(results, xte, mask, ytrue, dte)
+        make_plots(results, xte, mask, ytrue, n)
         log(f"quick run: plots in {common.PLOTS.relative_to(common.REPO)}; EXPERIMENTS.md not written")
         return
-    plots = make_plots(results, xte, mask, ytrue, dte)
+    plots = make_plots(results, xte, mask, ytrue, n)
     write(results, cfg, plots, uniform, elapsed, len(train_pool), len(test_pool))
 
 
@@ -432,7 +447,8 @@ def main(quick=False):
 # ------------------------------------------------------------------------------------------
 
 
-def make_plots(results, xte, mask, ytrue, digits):
+def make_plots(results, xte, mask, ytrue, n_explained):
+    """Plots of every run's explained sequences (pooled); the example sequences are run 1's."""
     plt = common.pyplot()
     paths = {}
     keys = [m[0] for m in METHODS]
@@ -457,7 +473,7 @@ def make_plots(results, xte, mask, ytrue, digits):
     ax.set_ylabel("cosine(per-step relevance⁺, relevant steps)")
     ax.set_ylim(-0.02, 1.02)
     ax.legend([box["boxes"][0], box["boxes"][1]], ["shallow", "deep"], loc="lower left")
-    ax.set_title("MNIST-MAJ: cosine similarity per explained test sequence (correctly classified)")
+    ax.set_title("MNIST-MAJ: cosine similarity per explained test sequence (correctly classified, all runs)")
     paths["cosine"] = common.save_figure(fig, "seed004-cosine.svg")
 
     # Where the positive relevance goes: the mean share of r⁺ per step, by the odd digit's position.
@@ -486,8 +502,8 @@ def make_plots(results, xte, mask, ytrue, digits):
     paths["profile"] = common.save_figure(fig, "seed004-profile.svg")
 
     # Per-step relevance of a few sequences, relevant steps shaded.
-    chosen = [n for n in range(len(ytrue)) if all(results[k]["correct"][n] for k in kinds)][:3]
-    chosen += [n for n in range(len(ytrue)) if n not in chosen][:3 - len(chosen)]  # (a quick run's weak models)
+    chosen = [n for n in range(n_explained) if all(results[k]["correct"][n] for k in kinds)][:3]
+    chosen += [n for n in range(n_explained) if n not in chosen][:3 - len(chosen)]  # (a quick run's weak models)
     for kind in kinds:
         entry = results[kind]
         fig, axes = plt.subplots(len(keys) + 1, len(chosen), figsize=(4.2 * len(chosen), 1.3 * (len(keys) + 1)),
@@ -516,7 +532,7 @@ def make_plots(results, xte, mask, ytrue, digits):
                     ax.set_ylabel(SHORT[key], fontsize=8, rotation=0, ha="right", va="center")
                 cos_value = cosine(np.maximum(steps, 0)[None], mask[n:n + 1])[0]
                 ax.text(0.99, 0.95, f"cos {cos_value:.2f}", transform=ax.transAxes, fontsize=7, ha="right", va="top")
-        fig.suptitle(f"{kind} RNN: relevance per step (sum over the strip's pixels, scaled by max |·|); "
+        fig.suptitle(f"{kind} RNN (run 1): relevance per step (sum over the strip's pixels, scaled by max |·|); "
                      "green bars: relevant steps (majority digits), purple: the odd digit", fontsize=9)
         paths["steps_" + kind] = common.save_figure(fig, f"seed004-steps-{kind}.svg")
 
@@ -525,7 +541,7 @@ def make_plots(results, xte, mask, ytrue, digits):
     fig, axes = plt.subplots(len(keys) + 1, len(kinds), figsize=(5 * len(kinds), 1.2 * (len(keys) + 1)))
     for c, kind in enumerate(kinds):
         axes[0, c].imshow(steps_to_image(xte[:, n]), cmap="gray_r")
-        axes[0, c].set_title(f"{kind}: sequence {n}, label {ytrue[n]}", fontsize=9)
+        axes[0, c].set_title(f"{kind} (run 1): sequence {n}, label {ytrue[n]}", fontsize=9)
         for r, key in enumerate(keys, start=1):
             heat = steps_to_image(results[kind]["relevance"][key][n].reshape(T, FEATURES))
             bound = np.max(np.abs(heat)) or 1
@@ -542,13 +558,25 @@ def make_plots(results, xte, mask, ytrue, digits):
     return paths
 
 
+def accuracy_cell(entry):
+    acc = 100 * np.asarray(entry["accuracy"])
+    return f"{acc.mean():.2f} ± {acc.std():.2f} % ({', '.join(f'{a:.2f}' for a in acc)})"
+
+
+def run_means(entry, key, name="cos"):
+    """The mean of a per-sequence score in each run."""
+    runs = entry["run_of_correct"]
+    return [float(np.mean(entry[name][key][runs == r])) for r in np.unique(runs)]
+
+
 def write(results, cfg, plots, uniform, elapsed, n_train_images, n_test_images):
     sh, dp = results["shallow"], results["deep"]
     rows, shares = [], []
     for key, label, method, settings, square in METHODS:
         setting = " ".join(f"`{s}`" for s in settings)
         cells = [label, f"`{method}`" + (f" {setting}" if setting else "") + (", squared here" if square else "")]
-        cells += [f"{np.mean(e['cos'][key]):.3f} ± {np.std(e['cos'][key]):.3f}" for e in (sh, dp)]
+        cells += [f"{np.mean(e['cos'][key]):.3f} ± {np.std(e['cos'][key]):.3f} "
+                  f"[{min(run_means(e, key)):.3f}–{max(run_means(e, key)):.3f}]" for e in (sh, dp)]
         cells += [f"{np.mean(e['cos_signed'][key]):.3f}" for e in (sh, dp)]
         rows.append(cells)
         shares.append([SHORT[key]] + [f"{100 * np.mean(e[share][key]):.0f} %" for share in ("relevant_share", "last_share")
@@ -563,21 +591,32 @@ def write(results, cfg, plots, uniform, elapsed, n_train_images, n_test_images):
                                                      for e in (sh, dp)])
     strips = ", ".join(f"{100 * v:.0f} %" for v in sh["ink_by_strip"])
     table = common.markdown_table(
-        ["method", "`explaincert explain --method`", "shallow cos⁺ (mean ± sd)", "deep cos⁺ (mean ± sd)",
+        ["method", "`explaincert explain --method`", "shallow cos⁺: mean ± sd [runs' means]", "deep cos⁺: mean ± sd [runs' means]",
          "shallow cos (signed r)", "deep cos (signed r)"], rows)
     share_table = common.markdown_table(
         ["method", "shallow: r⁺ on relevant steps", "deep: r⁺ on relevant steps", "shallow: r⁺ on the last digit",
          "deep: r⁺ on the last digit"], shares)
     keys = [m[0] for m in METHODS]
     better = [SHORT[k] for k in keys if np.mean(dp["cos"][k]) > np.mean(sh["cos"][k])]
+    always = [SHORT[k] for k in keys if all(d > s for d, s in zip(run_means(dp, k), run_means(sh, k)))]
+    never = [SHORT[k] for k in keys if all(d <= s for d, s in zip(run_means(dp, k), run_means(sh, k)))]
     best_sh = max(keys, key=lambda k: np.mean(sh["cos"][k]))
     best_dp = max(keys, key=lambda k: np.mean(dp["cos"][k]))
     above = {kind: [SHORT[k] for k in keys if np.mean(e["cos"][k]) > uniform] for kind, e in results.items()}
-    summary = (f"The deep RNN scores higher than the shallow one for {len(better)} of the {len(keys)} methods"
-               + (f" ({', '.join(better)})" if better else "") + f"; the best mean cos⁺ is {SHORT[best_sh]}'s "
+    summary = (f"Pooled over the runs, the deep RNN scores higher than the shallow one for {len(better)} of the "
+               f"{len(keys)} methods" + (f" ({', '.join(better)})" if better else "")
+               + f"; comparing run r's deep and shallow models, deep is higher in all {cfg['runs']} runs for "
+               + (", ".join(always) or "no method") + " and in none for " + (", ".join(never) or "no method")
+               + f". The best mean cos⁺ is {SHORT[best_sh]}'s "
                f"({np.mean(sh['cos'][best_sh]):.3f}) on the shallow RNN and {SHORT[best_dp]}'s ({np.mean(dp['cos'][best_dp]):.3f}) "
                f"on the deep one. Methods above the uniform reference ({uniform:.3f}): shallow "
                f"{', '.join(above['shallow']) or 'none'}; deep {', '.join(above['deep']) or 'none'}.")
+    ranked = {kind: sorted(keys, key=lambda k: -np.mean(e["relevant_share"][k])) for kind, e in results.items()}
+    summary += (" By the share of r⁺ on the relevant steps the leaders are, shallow: "
+                + "; deep: ".join(", ".join(f"{SHORT[k]} {100 * np.mean(results[kind]['relevant_share'][k]):.0f} %"
+                                            for k in ranked[kind][:3]) for kind in results)
+                + f", against {100 * np.mean(sh['relevant_share']['sa']):.0f} % / {100 * np.mean(dp['relevant_share']['sa']):.0f} % "
+                  "for SA (shallow / deep) and 67 % for a uniform relevance.")
     same = max(float(np.max(np.abs(e["relevance"]["lrp_ab10"] - e["relevance"]["dtd_zp"]))
                      / max(float(np.max(np.abs(e["relevance"]["dtd_zp"]))), 1e-300)) for e in (sh, dp))
     agreement = "are identical" if same == 0 else \
@@ -598,24 +637,25 @@ pixels, values /255) and is read left to right in 12 steps of 28×7 strips (196 
 4 steps per digit). Two digits share a class c (uniform over 0–9), the third is of another class
 (uniform over the 9 others) at a uniform position, and the label is the majority class c; each
 digit is drawn uniformly from the split's images of its class. Training draws {cfg['n_train']}
-fresh sequences from the train images at every epoch (generator seeds {DATA_SEED + 1}…{DATA_SEED + cfg['epochs_shallow']});
+fresh sequences from the train images at every epoch (generator seed {TRAIN_DATA_SEED} + 100·run + epoch);
 the {cfg['n_test']} test sequences come from the test images (generator seed {DATA_SEED}). The
 **relevant steps** of a sequence are the 8 steps that show its two majority digits.
 
-**Models.** numpy BPTT with Adam (lr 1e-3 decaying linearly to 1e-4, batch 64, gradient norm
-clipped at 5, {cfg['epochs_shallow']} epochs), exported to ONNX (opset 17; the RNNs are ONNX `RNN`
-nodes with `activations=["Relu"]`). Test accuracy is `explaincert predict`'s argmax on the
-{cfg['n_test']} test sequences (its logits agree with numpy's float64 forward pass to
-{max(sh['gap'], dp['gap']):.1e}):
+**Models.** {cfg['runs']} training runs per architecture (the seed averages 7): numpy BPTT with
+Adam (lr 1e-3 decaying linearly to 1e-4, batch 64, gradient norm clipped at 5, {cfg['epochs_shallow']}
+epochs), exported to ONNX (opset 17; the RNNs are ONNX `RNN` nodes with `activations=["Relu"]`).
+Test accuracy is `explaincert predict`'s argmax on the {cfg['n_test']} test sequences (its logits
+agree with numpy's float64 forward pass to {max(sh['gap'], dp['gap']):.1e}):
 
-| model | architecture | seed | test accuracy | seed 004's (MNIST-MAJ, mean of 7 runs) | training time |
+| model | architecture | seeds (runs) | test accuracy: mean ± sd (runs) | seed 004's (MNIST-MAJ, mean ± sd of 7 runs) | training time per run |
 |---|---|---|---|---|---|
-| shallow | {sh['model'].describe()} | {SHALLOW_SEED} | {100 * sh['accuracy']:.2f} % | 98.35 % | {sh['train_seconds']:.0f} s |
-| deep | {dp['model'].describe()} | {DEEP_SEED} | {100 * dp['accuracy']:.2f} % | 98.43 % | {dp['train_seconds']:.0f} s |
+| shallow | {sh['models'][0].describe()} | {', '.join(str(m.seed) for m in sh['models'])} | {accuracy_cell(sh)} | 98.35 ± 0.24 % | {np.mean(sh['train_seconds']):.0f} s |
+| deep | {dp['models'][0].describe()} | {', '.join(str(m.seed) for m in dp['models'])} | {accuracy_cell(dp)} | 98.43 ± 0.09 % | {np.mean(dp['train_seconds']):.0f} s |
 
-**Explained sequences.** The first {cfg['n_explain']} test sequences; each method explains the
-predicted class's logit (the tool's default) and the scores are averaged over the sequences the
-model classifies correctly: {int(sh['correct'].sum())} for shallow, {int(dp['correct'].sum())} for deep.
+**Explained sequences.** The first {cfg['n_explain']} test sequences, explained on every run's
+model; each method explains the predicted class's logit (the tool's default) and the scores are
+averaged over the sequences that the model classifies correctly: {int(sh['correct'].sum())} for
+shallow, {int(dp['correct'].sum())} for deep (all runs together).
 
 **Metric (the seed's cosine similarity against the relevant steps).** For a relevance map R (one
 value per input pixel) the per-step relevance is r_t = Σ R_i over the 196 pixels of step t
@@ -656,19 +696,20 @@ DTD z⁺ are the same rule (as the seed notes), and the tool's two maps {agreeme
 
 ![mean share of r⁺ per step]({plots['profile']})
 
-Per-step relevance of three test sequences for every method, [shallow]({plots['steps_shallow']})
+Per-step relevance of three test sequences for every method (run 1's models), [shallow]({plots['steps_shallow']})
 and [deep]({plots['steps_deep']}) (green: relevant steps, purple: the odd digit); pixel heatmaps
 of one sequence for every method and both models: [heatmaps]({plots['heatmaps']}).
 
 **Command:** `EXPLAINCERT=path/to/release/explaincert python3 Experiments/run.py seed004` (without
 EXPLAINCERT the script builds the release binary of this checkout) — {elapsed / 60:.1f} min on the
-2-core machine, of which explanations took {timing} (both models, {cfg['n_explain']} sequences each).
+2-core machine, of which explanations took {timing} (both architectures, {cfg['runs']} runs, {cfg['n_explain']}
+sequences each).
 `--quick` runs a tiny version (plots to out/, nothing written here).
 
 **Differences from the seed.** The seed trains on the 60 000 MNIST training images and averages
-7 trained models per architecture; here one model per architecture is trained on sequences built
-from 7 000 t10k images, so the accuracies are lower and the spread across training runs is not
-measured. The seed's text fixes the sequence length (12) and the strip (28×7) but not how many
+7 trained models per architecture; here {cfg['runs']} models per architecture are trained on
+sequences built from 7 000 t10k images, so the accuracies are lower and the run-to-run spread
+rests on fewer runs. The seed's text fixes the sequence length (12) and the strip (28×7) but not how many
 digits a sequence holds nor the exact shallow and deep cells: three digits per sequence
 (12 × 7 = 84 = 3 × 28 columns), two of the majority class, and the cells above are this
 reproduction's reading. The seed writes the general LRP-αβ rule without its α, β, so three LRP
