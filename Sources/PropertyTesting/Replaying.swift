@@ -39,8 +39,8 @@ public enum Replayer {
   ///   shrinking it must give the saved input again, all bit for bit.
   /// - `fixed`: the property must hold at the saved input and at the input first found.
   /// A LIME divergence (``Counterexample/lime``) re-runs LIME with the recorded seeds, sample
-  /// count and settings at x0: the divergence must still show, with the same observed values
-  /// (to 1e-9, relative).
+  /// count and settings at x0: `reproduce`, the divergence must still show, with the same
+  /// observed values (to 1e-9, relative); `fixed`, it must no longer show.
   /// A file that cannot be read or is malformed throws (bad input).
   public static func replay(path: String, explainers: ExplainerCatalog = .standard) throws -> ReplayOutcome {
     let record = try Counterexample.load(path: path)
@@ -81,9 +81,11 @@ public enum Replayer {
     if let lime = record.lime {
       let (diverges, observed) = try replay(lime, x0: subject.examples[record.example].input, input: record.input, subject: subject,
                                             path: path, explainers: explainers)
-      guard diverges else {
-        return outcome(.regressed, "the LIME divergence no longer shows: \(observed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))")
+      let now = observed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+      if record.expectation == .fixed {
+        return diverges ? outcome(.regressed, "the LIME divergence is back: \(now)") : outcome(.fixed, "the LIME divergence no longer shows: \(now)")
       }
+      guard diverges else { return outcome(.regressed, "the LIME divergence no longer shows: \(now)") }
       // LIME's values agree to 1e-9 (relative): a change in the order of its float arithmetic
       // passes, a change in what it samples or fits does not.
       func agrees(_ key: String) -> Bool {

@@ -10,12 +10,15 @@ struct Replay: ParsableCommand {
       A counterexample whose expectation is `reproduce` (a finding, e.g. an explainer's \
       divergence) must fail again bit for bit: same observed values, same first failing input \
       from the same seed, same shrunk input. One whose expectation is `fixed` (a defect of \
-      ExplainCert's own) must now pass. Each file is reported as reproduced, fixed or regressed. \
-      Exit 0 when every file behaves as recorded, 1 otherwise, 2 on a malformed file.
+      ExplainCert's own) must now pass. A LIME divergence saved by `lime-diverge --save` is \
+      re-run with its recorded LIME seeds, sample count and settings and must still show, with \
+      the same observed values (to 1e-9, relative). Each file is reported as reproduced, fixed \
+      or regressed. Exit 0 when every file behaves as recorded, 1 otherwise, 2 on a malformed file.
 
       Examples:
         explaincert replay
         explaincert replay Counterexamples/consistency-digits_mlp-0123456789abcdef.json
+        explaincert replay out/lime-cx
       """)
 
   @Argument(help: "Counterexample files or folders (searched recursively for .json). Default: Counterexamples/.")

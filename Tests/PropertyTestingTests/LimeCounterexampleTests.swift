@@ -60,6 +60,13 @@ import Testing
     }
     let vanishedOutcome = try Replayer.replay(path: try vanished.save(in: scratch.path + "/vanished").path)
     #expect(vanishedOutcome.status == .regressed && vanishedOutcome.detail.contains("no longer shows"), "\(vanishedOutcome.detail)")
+
+    // Recorded as a defect that must stay fixed: fixed where it no longer shows, regressed where it does.
+    vanished.expectation = .fixed
+    #expect(try Replayer.replay(path: try vanished.save(in: scratch.path + "/fixed").path).status == .fixed)
+    var back = record
+    back.expectation = .fixed
+    #expect(try Replayer.replay(path: try back.save(in: scratch.path + "/back").path).status == .regressed)
   }
 
   enum Corruption: String, CaseIterable, Sendable {
