@@ -41,8 +41,12 @@ extension ExactTensor {
       }
     }
     bd.withUnsafeMutableBufferPointer { out in
-      for r in 0..<k {
-        for j in 0..<n { writeDigits(b + r * n + j, d: d, count: pb, into: out.baseAddress! + r * pb * n + j, stride: n) }
+      let out = SharedDoubles(out.baseAddress!)
+      let b = SharedIntegers(b)
+      forEachRange(k, work: k * n * pb) { rows in
+        for r in rows {
+          for j in 0..<n { writeDigits(b.base + r * n + j, d: d, count: pb, into: out.base + r * pb * n + j, stride: n) }
+        }
       }
     }
     var products = [Double](repeating: 0, count: px * m * pb * n)

@@ -139,14 +139,39 @@ func writeDyadicIntegers(_ values: UnsafeBufferPointer<Double>, into target: Uns
 /// `entry · 2^exponent` rounded once to the nearest double (ties to even).
 func roundedDouble(_ entry: UnsafePointer<fmpz>, exponent: Int) -> Double {
   let word = entry.pointee
+  var negative = word < 0
+  var significand: UInt
+  var shift: Int
   if cflint_coeff_is_mpz(word) == 0 {
     if word == 0 { return 0 }
-    let magnitude = word.magnitude
-    let bits = UInt.bitWidth - magnitude.leadingZeroBitCount
-    // Exact when the integer has at most 53 bits and the result is a normal double.
-    if bits <= 53 && exponent + bits - 1 >= -1022 && exponent + bits <= 1024 {
-      return Double(sign: word < 0 ? .minus : .plus, exponent: exponent, significand: Double(magnitude))
+    significand = word.magnitude
+    shift = 0
+  } else {
+    // The top 64 bits, with the lowest one set if any bit below them is (round to odd): one
+    // rounding of that to 53 bits is the rounding of the whole integer.
+    let integer = cflint_coeff_to_ptr(word)!.pointee
+    let size = Int(integer._mp_size.magnitude)
+    negative = integer._mp_size < 0
+    let limbs = integer._mp_d!
+    let top = UInt(limbs[size - 1])
+    if size == 1 {
+      significand = top
+      shift = 0
+    } else {
+      let spare = top.leadingZeroBitCount
+      let next = UInt(limbs[size - 2])
+      significand = spare == 0 ? top : (top << UInt(spare)) | (next >> UInt(64 - spare))
+      var sticky = spare == 0 ? next != 0 : next << UInt(spare) != 0
+      for l in 0..<(size - 2) where !sticky { sticky = limbs[l] != 0 }
+      if sticky { significand |= 1 }
+      shift = (size - 1) * 64 - spare
     }
+  }
+  let bits = UInt.bitWidth - significand.leadingZeroBitCount
+  let scale = exponent + shift
+  // One rounding (Double(UInt) rounds to nearest even) is exact for normal results.
+  if scale + bits - 1 >= -1022 && scale + bits <= 1023 {
+    return Double(sign: negative ? .minus : .plus, exponent: scale, significand: Double(significand))
   }
   return Double(Dyadic(mantissa: exactInteger(entry), exponent: exponent))
 }

@@ -163,6 +163,8 @@ import Testing
       #expect(norms[j].maxAbs == column.map(\.magnitude).max()!, "max of column \(j)")
       #expect(norms[j].squaredL2 == column.reduce(Rational()) { $0 + $1 * $1 }, "squares of column \(j)")
     }
+    #expect(x.roundedToDouble().elements == xs.map { Double($0) }, "rounded")
+    #expect(x.fractionStrings == xs.map(\.fractionString), "text")
     let coefficients = (0..<m).map { Self.rational($0 % 7 - 3, 1 + $0 % 5) }
     let combined = x.combiningRows(with: coefficients)
     for j in 0..<k {
@@ -294,6 +296,16 @@ import Testing
     let thirdOfOne: Double = 1.0 / 3
     let thirds: [Double] = [thirdOfOne, thirdOfOne, thirdOfOne, thirdOfOne, -thirdOfOne]
     #expect(third.roundedToDouble().elements == thirds)
+    // Integers of one to three words: exact ties go to even, anything beyond a tie rounds up.
+    let unit = ExactInteger(1)
+    let integers: [ExactInteger] = [
+      (unit << 100) + (unit << 47), (unit << 100) + (unit << 47) + unit, (ExactInteger(3) << 100) + (unit << 48),
+      -((unit << 130) - unit), (unit << 63) + (unit << 10) + unit,
+    ]
+    let wide = ExactTensor.make(shape: [5], unit: .powerOfTwo(0)) { entries, _ in
+      for (i, value) in integers.enumerated() { setFmpz(entries + i, value) }
+    }
+    #expect(wide.roundedToDouble().elements == [0x1p100, 0x1p100 + 0x1p48, 0x1.8p101, -0x1p130, 0x1p63 + 0x1p11])
     // Below the normal range: 3 · 2^-1076 is 0.75 of the smallest subnormal, which it rounds to.
     let sub = try ExactTensor(exactly: DenseTensor<Double>(shape: [1], elements: [0x1p-1074])).divided(by: Broadcast(scalar: 4)).scaled(by: Broadcast(scalar: 3))
     #expect(sub.roundedToDouble().elements == [0x1p-1074])
