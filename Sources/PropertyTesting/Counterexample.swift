@@ -33,12 +33,13 @@ public struct Counterexample: Codable, Sendable, Equatable {
   }
 
   /// A LIME divergence: how LIME ran and what diverged. LIME explains x0; fidelity compares its
-  /// surrogate with the network at `input` (x0, or a nearby x′ differing in `changedFeatures`).
+  /// surrogate with the network at `input` (x0, or a nearby x′ differing in `changedFeatures`);
+  /// instability compares two seeds at x0, or one seed at x0 and at `input`, a point of x0's region.
   public struct LimeRun: Codable, Sendable, Equatable {
     public var kind: LimeDivergence.Kind
     /// The explained body output.
     public var output: Int
-    /// LIME's seeds (two for instability) and sample count, after minimization.
+    /// LIME's seeds (two for instability between seeds) and sample count, after minimization.
     public var seeds: [UInt64]
     public var samples: Int
     /// LIME's settings by its own names (`discretize`, `kernel-width`, ...).
@@ -51,7 +52,7 @@ public struct Counterexample: Codable, Sendable, Equatable {
     /// Attribution: k, and whether x0's region must contain LIME's neighbourhood scale.
     public var topK: Int?
     public var requireContainment: Bool?
-    /// Fidelity: the coordinates where `input` differs from x0.
+    /// The coordinates where `input` differs from x0.
     public var changedFeatures: [Int]
   }
 
@@ -171,7 +172,9 @@ public struct Counterexample: Codable, Sendable, Equatable {
     }
     if record.property == limeDivergence {
       guard let lime = record.lime else { throw bad("lime", "missing: a LIME divergence needs its LIME run") }
-      guard lime.seeds.count == (lime.kind == .instability ? 2 : 1) else { throw bad("lime.seeds", "\(lime.seeds.count) seed(s) for a \(lime.kind.rawValue) divergence") }
+      // Two seeds for instability at x0 alone, one otherwise.
+      let seeds = lime.kind == .instability && lime.changedFeatures.isEmpty ? 2 : 1
+      guard lime.seeds.count == seeds else { throw bad("lime.seeds", "\(lime.seeds.count) seed(s) where this divergence takes \(seeds)") }
       guard lime.samples >= 2 else { throw bad("lime.samples", "\(lime.samples) is fewer than 2") }
       guard lime.output >= 0 else { throw bad("lime.output", "\(lime.output) is negative") }
       guard lime.tolerance.isFinite else { throw bad("lime.tolerance", "is not a number") }
@@ -272,7 +275,7 @@ extension Counterexample {
       input: input, found: found, settings: nil, seed: d.seeds[0], propertyIndex: nil, caseSeed: nil, firstFailingSample: nil,
       observed: d.observed.mapValues { "\($0)" }, expected: expected, summary: d.summary,
       shrink: ShrinkReport(changedFeaturesBefore: cb, changedFeaturesAfter: ca, linfBefore: lb, linfAfter: la, l2Before: l2b, l2After: l2a,
-                           radiusBefore: d.kind == .fidelity ? search.radius : 0, radiusAfter: nil,
+                           radiusBefore: d.kind == .fidelity || d.found != nil ? search.radius : 0, radiusAfter: nil,
                            samplesBefore: d.shrink["samplesBefore"] ?? d.samples, samplesAfter: d.samples,
                            evaluations: d.shrink["evaluations"] ?? 0),
       shrinkBudget: nil,

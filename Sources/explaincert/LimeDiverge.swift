@@ -22,7 +22,10 @@ struct LimeDiverge: ParsableCommand {
                      only where x's region contains LIME's neighbourhood scale (--any-scale drops
                      that condition); shrunk to the fewest samples.
         instability  LIME with seeds S and S+1 gives explanations with cosine below --cosine,
-                     where OpenBox's explanation is unique; shrunk to the fewest samples.
+                     where OpenBox's explanation is unique; shrunk to the fewest samples. With
+                     --region-points, where the seeds agree: LIME (seed S) at x and at a point x′
+                     of x's region (within half its r∞ and --radius) disagree, while OpenBox's A
+                     is the same; shrunk to the fewest samples, changed features and perturbation.
 
       LIME is configured as for `explain` (--setting key=value, --training; default: the INPUTS'
       own examples as training data). Findings are printed; with --output they are written as a
@@ -74,6 +77,9 @@ struct LimeDiverge: ParsableCommand {
 
   @Option(help: "Instability: the smallest acceptable cosine between two seeds' explanations.")
   var cosine: Double = 0.9
+
+  @Flag(name: .customLong("region-points"), help: "Instability: where two seeds agree, compare LIME (one seed) at x and at a point of x's region (tabular LIME).")
+  var regionPoints = false
 
   @Option(name: .customLong("setting"), help: "A LIME setting key=value (repeatable; see `explain --help`).")
   var settings: [String] = []
@@ -149,7 +155,7 @@ struct LimeDiverge: ParsableCommand {
       }
       let search = LimeDivergenceSearch(
         samples: samples, seed: seed, fidelityTolerance: tolerance, radius: radius, neighbours: neighbours, topK: topK,
-        minimumAgreement: agreement, requireContainment: !anyScale, cosineTolerance: cosine
+        minimumAgreement: agreement, requireContainment: !anyScale, cosineTolerance: cosine, regionPoints: regionPoints
       ) { n in
         try ExplainerRegistry.make("lime", model: explained, shape: shape, settings: limeSettings, samples: n, data: rows)
       }
@@ -205,7 +211,7 @@ struct LimeDiverge: ParsableCommand {
     switch kind {
     case .fidelity: return lime + ["--tolerance", "\(tolerance)", "--radius", "\(radius)", "--neighbours", "\(neighbours)"]
     case .attribution: return lime + ["--top-k", "\(topK)", "--agreement", "\(agreement)"] + (anyScale ? ["--any-scale"] : [])
-    case .instability: return lime + ["--cosine", "\(cosine)"]
+    case .instability: return lime + ["--cosine", "\(cosine)"] + (regionPoints ? ["--region-points", "--radius", "\(radius)", "--neighbours", "\(neighbours)"] : [])
     }
   }
 

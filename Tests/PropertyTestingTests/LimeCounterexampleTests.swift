@@ -12,7 +12,7 @@ import Testing
     let subject = try Subject(modelPath: fixtures + "/models/\(model).onnx", inputsPath: fixtures + "/data/\(inputs).npy")
     let x0 = subject.examples[example].input
     let rows = subject.examples.map(\.input.elements)
-    let search = LimeDivergenceSearch(samples: 1000) { n in
+    let search = LimeDivergenceSearch(samples: 1000, regionPoints: true) { n in
       try ExplainerCatalog.standard.make("lime", ExplainerRequest(settings: options, samples: n, model: subject.explained, shape: x0.shape, data: rows))
     }
     let output = try subject.explained.predictedOutput(at: x0)
@@ -67,6 +67,21 @@ import Testing
     var back = record
     back.expectation = .fixed
     #expect(try Replayer.replay(path: try back.save(in: scratch.path + "/back").path).status == .regressed)
+  }
+
+  /// Instability between two points of one region (LIME with one seed at x0 and at x′, where
+  /// OpenBox's A is the same): saved, replayed; moved out of the region, it no longer shows.
+  @Test func regionInstabilityIsSavedAndReplayed() throws {
+    let scratch = try Scratch()
+    let (record, path) = try Self.found(.instability, model: "tiny_mixed", inputs: "tiny_inputs", example: 3, in: scratch.path)
+    let lime = try #require(record.lime)
+    #expect(lime.seeds.count == 1 && !lime.changedFeatures.isEmpty && record.input != record.x0)
+    #expect(record.observed["sameRegion"] == "1.0")
+    #expect(try Replayer.replay(path: path).status == .reproduced)
+    var moved = record
+    moved.input = zip(record.x0, record.input).map { $0 == $1 ? $0 : $0 + 100 }
+    let outcome = try Replayer.replay(path: try moved.save(in: scratch.path + "/moved").path)
+    #expect(outcome.status == .regressed && outcome.detail.contains("sameRegion 0"), "\(outcome.detail)")
   }
 
   enum Corruption: String, CaseIterable, Sendable {

@@ -23,13 +23,14 @@ public struct LimeDivergence: Codable, Sendable, Equatable {
   public var reference: [Double]
   /// The input LIME explains.
   public var input: [Double]
-  /// Fidelity: the nearby point where g and f are compared (nil: at `input` itself).
+  /// Fidelity: the nearby point where g and f are compared (nil: at `input` itself);
+  /// instability: the second point of the region LIME explains (nil: two seeds at `input`).
   public var nearby: [Double]?
   /// The coordinates where `nearby` differs from `input` (after minimization).
   public var changedFeatures: [Int]
-  /// Fidelity: the nearby point first found, before minimization (nil: at `input` itself).
+  /// The nearby point first found, before minimization (nil: none).
   public var found: [Double]?
-  /// LIME's seeds (two for instability) and sample count (after minimization).
+  /// LIME's seeds (two for instability between seeds) and sample count (after minimization).
   public var seeds: [UInt64]
   public var samples: Int
   /// The threshold the divergence exceeds (|g − f| for fidelity, top-k agreement for
@@ -61,6 +62,8 @@ public struct LimeDivergence: Codable, Sendable, Equatable {
 ///   contain the neighbourhood of the smaller count).
 /// - Instability: LIME with seeds s and s + 1 at x; a divergence when the cosine of their
 ///   relevances is below τ (OpenBox's explanation of x is one); the sample count is minimized.
+///   Failing that, with `regionPoints` (tabular LIME), LIME with seed s at x and at a point x′ of
+///   x's region (the same OpenBox explanation A), shrunk like a fidelity point.
 public struct LimeDivergenceSearch: Sendable {
   /// LIME with a given sample count.
   public var makeLime: @Sendable (_ samples: Int) throws -> any Explainer
@@ -75,14 +78,16 @@ public struct LimeDivergenceSearch: Sendable {
   public var topK: Int
   public var minimumAgreement: Double
   public var requireContainment: Bool
-  /// Instability: τ on the cosine of two seeds' relevances.
+  /// Instability: τ on the cosine of two explanations, and whether to compare LIME at x and at a
+  /// point of x's region where two seeds agree.
   public var cosineTolerance: Double
+  public var regionPoints: Bool
   /// The smallest sample count tried when minimizing.
   public var minimumSamples: Int
 
   public init(samples: Int = 5000, seed: UInt64 = 0, fidelityTolerance: Double = 1, radius: Double = 0.05, neighbours: Int = 8,
               topK: Int = 5, minimumAgreement: Double = 0.6, requireContainment: Bool = true, cosineTolerance: Double = 0.9,
-              minimumSamples: Int = 50, makeLime: @escaping @Sendable (_ samples: Int) throws -> any Explainer) {
+              regionPoints: Bool = false, minimumSamples: Int = 50, makeLime: @escaping @Sendable (_ samples: Int) throws -> any Explainer) {
     self.samples = samples
     self.seed = seed
     self.fidelityTolerance = fidelityTolerance
@@ -92,6 +97,7 @@ public struct LimeDivergenceSearch: Sendable {
     self.minimumAgreement = minimumAgreement
     self.requireContainment = requireContainment
     self.cosineTolerance = cosineTolerance
+    self.regionPoints = regionPoints
     self.minimumSamples = minimumSamples
     self.makeLime = makeLime
   }
@@ -119,10 +125,11 @@ public struct LimeDivergenceSearch: Sendable {
 
   // MARK: Observation
 
-  /// What LIME shows at x0 with the given seeds (two for instability) and sample count: whether
-  /// the divergence of `kind` shows beyond `tolerance`, and the values measured. Fidelity compares
-  /// LIME's surrogate with the network at `point` (nil: at x0). The search's findings and their
-  /// replays are both measured here.
+  /// What LIME shows at x0 with the given seeds and sample count: whether the divergence of
+  /// `kind` shows beyond `tolerance`, and the values measured. Fidelity compares LIME's surrogate
+  /// with the network at `point` (nil: at x0); instability compares LIME's explanations of x0 with
+  /// two seeds, or with one seed at x0 and at `point`, which must lie in x0's region. The search's
+  /// findings and their replays are both measured here.
   public func observe(_ kind: LimeDivergence.Kind, _ model: ExplainedModel, at x0: DenseTensor<Double>, point: [Double]? = nil,
                       output: Int, seeds: [UInt64], samples: Int, tolerance: Double) throws -> (diverges: Bool, observed: [String: Double]) {
     let lime = try makeLime(samples)
@@ -142,9 +149,13 @@ public struct LimeDivergenceSearch: Sendable {
                       "regionContainsNeighbourhood": contained ? 1 : 0]
       return ((share < tolerance || !flipped.isEmpty) && (contained || !requireContainment), observed.filter { $0.value.isFinite })
     case .instability:
-      let other = try lime.explain(model, at: x0, output: output, seed: seeds[1])
+      // Two seeds at x0, or one seed at x0 and at a point of x0's region.
+      guard seeds.count == 2 || point != nil else { return (false, [:]) }
+      let other = try seeds.count == 2 ? lime.explain(model, at: x0, output: output, seed: seeds[1])
+        : lime.explain(model, at: DenseTensor(shape: x0.shape, elements: point!), output: output, seed: seeds[0])
+      let sameRegion = try point.map { try model.samePattern(x0, $0) } ?? true
       let cosine = Metrics.cosine(e.relevance, other.relevance)
-      return (cosine < tolerance, ["cosine": cosine])
+      return (cosine < tolerance && sameRegion, point == nil ? ["cosine": cosine] : ["cosine": cosine, "sameRegion": sameRegion ? 1 : 0])
     }
   }
 
@@ -164,6 +175,26 @@ public struct LimeDivergenceSearch: Sendable {
       if o.diverges { return (n, o.observed) }
     }
     return nil
+  }
+
+  /// A tabular point shrunk towards x while `holds` stays true: coordinates reset to x one at a
+  /// time, smallest change first (fewest changed features), then the remaining change scaled
+  /// down by bisection (smallest perturbation).
+  static func shrink(_ point: [Double], towards x: [Double], holds: ([Double]) throws -> Bool) throws -> [Double] {
+    var nearby = point
+    for j in x.indices.filter({ nearby[$0] != x[$0] }).sorted(by: { abs(nearby[$0] - x[$0]) < abs(nearby[$1] - x[$1]) }) {
+      var trial = nearby
+      trial[j] = x[j]
+      if try holds(trial) { nearby = trial }
+    }
+    let delta = zip(nearby, x).map { $0 - $1 }
+    guard delta.contains(where: { $0 != 0 }) else { return nearby }
+    var (low, high) = (0.0, 1.0)
+    for _ in 0..<20 {
+      let mid = (low + high) / 2
+      if try holds(zip(x, delta).map { $0 + mid * $1 }) { high = mid } else { low = mid }
+    }
+    return zip(x, delta).map { $0 + high * $1 }
   }
 
   // MARK: Fidelity
@@ -215,22 +246,7 @@ public struct LimeDivergenceSearch: Sendable {
         if try holds(trial) { nearby = trial }
       }
     } else {
-      // Fewest changed features: reset coordinates (smallest change first) while the gap stays.
-      for j in x.indices.filter({ nearby[$0] != x[$0] }).sorted(by: { abs(nearby[$0] - x[$0]) < abs(nearby[$1] - x[$1]) }) {
-        var trial = nearby
-        trial[j] = x[j]
-        if try holds(trial) { nearby = trial }
-      }
-    }
-    // Smallest perturbation (tabular): the smallest scale of the remaining change that keeps the gap.
-    let delta = zip(nearby, x).map { $0 - $1 }
-    if grouped == nil, delta.contains(where: { $0 != 0 }) {
-      var (low, high) = (0.0, 1.0)
-      for _ in 0..<20 {
-        let mid = (low + high) / 2
-        if try holds(zip(x, delta).map { $0 + mid * $1 }) { high = mid } else { low = mid }
-      }
-      nearby = zip(x, delta).map { $0 + high * $1 }
+      nearby = try Self.shrink(nearby, towards: x, holds: holds)
     }
     let changed = x.indices.filter { nearby[$0] != x[$0] }
     let point = changed.isEmpty ? nil : nearby
@@ -301,6 +317,13 @@ public struct LimeDivergenceSearch: Sendable {
   // MARK: Instability
 
   func instability(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
+    guard let d = try seedInstability(model, example: example, at: x0, output: output) else {
+      return regionPoints ? try regionInstability(model, example: example, at: x0, output: output) : nil
+    }
+    return d
+  }
+
+  func seedInstability(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
     var evaluations = 0
     func observe(_ n: Int) throws -> (diverges: Bool, observed: [String: Double]) {
       evaluations += 1
@@ -324,9 +347,49 @@ public struct LimeDivergenceSearch: Sendable {
       summary: "LIME with seeds \(seed) and \(seed &+ 1) gives explanations with cosine \(format(observed["cosine"]!)) < τ = \(format(cosineTolerance)) (\(samplesUsed) samples; \(format(full.observed["cosine"]!)) with \(samples)); OpenBox's explanation of x is unique",
       shrink: ["samplesBefore": samples, "samplesAfter": samplesUsed, "evaluations": evaluations])
   }
+
+  /// Two points of x's region (tabular LIME): x′ = x + δ with δ uniform within half the region's
+  /// r∞ (and the radius); LIME with the same seed at x and x′ gives explanations with cosine below
+  /// τ although OpenBox's A is the same. Minimized to the fewest samples, then (at that count)
+  /// the fewest changed features and the smallest perturbation.
+  func regionInstability(_ model: ExplainedModel, example: Int, at x0: DenseTensor<Double>, output: Int) throws -> LimeDivergence? {
+    guard try makeLime(samples) is LimeTabularExplainer else { return nil }
+    let x = x0.elements
+    let reach = min(radius, try model.regionRadius(at: x0) / 2)
+    guard reach > 0 else { return nil }
+    var evaluations = 0
+    func observe(_ point: [Double], _ n: Int) throws -> (diverges: Bool, observed: [String: Double]) {
+      evaluations += 1
+      return try self.observe(.instability, model, at: x0, point: point, output: output, seeds: [seed], samples: n, tolerance: cosineTolerance)
+    }
+    var generator = SeededGenerator(seed: seed, stream: UInt64(example) &+ 1 &+ (1 << 32))
+    var found: [Double]?
+    for _ in 0..<neighbours where found == nil {
+      let candidate = x.map { $0 + reach * (2 * generator.uniform() - 1) }
+      if try observe(candidate, samples).diverges { found = candidate }
+    }
+    guard let found else { return nil }
+    let samplesUsed = try fewestSamples { try observe(found, $0) }?.0 ?? samples
+    let nearby = try Self.shrink(found, towards: x) { try observe($0, samplesUsed).diverges }
+    let observed = try observe(nearby, samplesUsed).observed
+    let changed = x.indices.filter { nearby[$0] != x[$0] }
+    return LimeDivergence(
+      kind: .instability, example: example, output: output, reference: x, input: x, nearby: nearby, changedFeatures: changed,
+      found: found, seeds: [seed], samples: samplesUsed, tolerance: cosineTolerance, observed: observed,
+      summary: "LIME (seed \(seed)) explains x and x′ = x with \(changed.count) feature(s) changed by at most \(format(changed.map { abs(nearby[$0] - x[$0]) }.max() ?? 0)), in the same region (same OpenBox explanation A), with cosine \(format(observed["cosine"]!)) < τ = \(format(cosineTolerance)) (\(samplesUsed) samples)",
+      shrink: ["changedFeaturesBefore": x.indices.filter { found[$0] != x[$0] }.count, "changedFeaturesAfter": changed.count,
+               "samplesBefore": samples, "samplesAfter": samplesUsed, "evaluations": evaluations])
+  }
 }
 
 extension ExplainedModel {
+  /// Whether `x` has x0's float activation pattern (lies in x0's region, where OpenBox's
+  /// explanation A is x0's).
+  public func samePattern(_ x0: DenseTensor<Double>, _ x: [Double]) throws -> Bool {
+    let plan = try core.plan(for: x0.shape)
+    return plan.evaluate(x0.reshaped([1] + x0.shape)).pattern == plan.evaluate(DenseTensor(shape: [1] + x0.shape, elements: x)).pattern
+  }
+
   /// r∞ of x0's float region: the largest L∞ ball around x0 inside P = {x : G·x ≤ h},
   /// min over inequalities of (h_i − g_i·x0) / ‖g_i‖₁ (0 when x0 is on a facet; infinity
   /// without inequalities). Float64; the exact value is in `explaincert certify`'s certificate.
