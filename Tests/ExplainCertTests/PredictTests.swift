@@ -28,6 +28,21 @@ import Testing
     let pattern = json["pattern"] as! [[String: Any]]
     #expect(pattern.count == 2)
     #expect(pattern[0]["total"] as! Int == 3200)
+    // Each example's own pattern: one string per site, together the summed counts.
+    let patterns = json["patterns"] as! [[String]]
+    #expect(patterns.count == 100 && patterns.allSatisfy { $0.count == 2 && $0[0].count == 32 })
+    #expect(patterns.map { $0[0].filter { $0 != "0" }.count }.reduce(0, +) == pattern[0]["active"] as! Int)
+  }
+
+  @Test func jsonPatternsOfABatchAlongAnInnerAxis() throws {
+    // Token ids [T, N]: the batch is the second axis, every sentence gets its own pattern.
+    let ids = try NumericArray.load(path: fixtures + "/data/text_test_ids.npy")
+    let run = try CommandLineRun(["predict", fixtures + "/models/text_rnn.onnx", fixtures + "/data/text_test_ids.npy", "--json"])
+    #expect(run.status == 0, "\(run.standardError)")
+    let json = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as! [String: Any]
+    let patterns = json["patterns"] as! [[String]]
+    #expect(patterns.count == ids.shape[1])
+    #expect(Set(patterns.map { $0.joined(separator: "|") }).count > 1, "different sentences, different regions")
   }
 
   @Test func tokenModelTakesIdsAndRejectsUnknownIds() throws {
