@@ -13,7 +13,7 @@ public enum ExplainerRegistry {
     ("squared-gradient", [], "sensitivity analysis (∂f/∂x)²"),
     ("gradient-x-input", [], "x ⊙ ∂f/∂x"),
     ("integrated-gradients", ["baseline", "steps", "integration"], "Integrated Gradients from a baseline (exact path integral by default)"),
-    ("guided-backprop", [], "Guided Backprop"),
+    ("guided-backprop", ["squared"], "Guided Backprop (squared=true: its square, as seed 004)"),
     ("lrp-epsilon", ["epsilon"], "LRP-ε"),
     ("lrp-alpha-beta", ["alpha", "beta"], "LRP-αβ (α1β0 by default, α2β1)"),
     ("deep-taylor", ["rule", "low", "high"], "deep Taylor decomposition, z⁺ or z^B at the input layer"),
@@ -43,7 +43,7 @@ public enum ExplainerRegistry {
     case "gradient": return GradientExplainer(.gradient)
     case "squared-gradient": return GradientExplainer(.squaredGradient)
     case "gradient-x-input": return GradientExplainer(.gradientTimesInput)
-    case "guided-backprop": return GuidedBackpropExplainer()
+    case "guided-backprop": return GuidedBackpropExplainer(squared: try reader.bool("squared") ?? false)
     case "lrp-epsilon": return RelevanceExplainer.epsilon(try reader.double("epsilon") ?? 1e-6)
     case "lrp-alpha-beta":
       let alpha = try reader.double("alpha") ?? 1, beta = try reader.double("beta") ?? alpha - 1

@@ -105,6 +105,9 @@ import Testing
         let expected = back(layers[0], g)
         let e = try GuidedBackpropExplainer().explain(model, at: x0, output: k, seed: 0)
         #expect(maxDifference(e.relevance, expected) < 1e-12)
+        let squared = try ExplainerRegistry.make("guided-backprop", model: model, shape: x0.shape, settings: ["squared": "true"])
+          .explain(model, at: x0, output: k, seed: 0)
+        #expect(maxDifference(squared.relevance, expected.map { $0 * $0 }) < 1e-12)
       }
     }
   }

@@ -58,15 +58,21 @@ public struct GradientExplainer: Explainer {
 }
 
 /// Guided Backprop (Springenberg et al. 2015): the gradient with negative signals stopped at
-/// every activation (see ``ActivationRule/guided``).
+/// every activation (see ``ActivationRule/guided``); `squared` gives its square, the GB relevance
+/// of seed 004.
 public struct GuidedBackpropExplainer: Explainer {
-  public init() {}
+  public var squared: Bool
+
+  public init(squared: Bool = false) {
+    self.squared = squared
+  }
 
   public var method: String { "guided-backprop" }
 
   public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, output: Int, seed: UInt64) throws -> Explanation {
     let (signal, value, _, _) = try model.backward(x0, output: output, rules: .guided)
-    return Explanation(method: method, output: output, inputShape: x0.shape, relevance: signal, diagnostics: ["outputValue": value])
+    return Explanation(method: method, output: output, inputShape: x0.shape, relevance: squared ? signal.map { $0 * $0 } : signal,
+                       settings: squared ? ["squared": "true"] : [:], diagnostics: ["outputValue": value])
   }
 }
 
