@@ -148,14 +148,15 @@ public struct LimeDivergenceSearch: Sendable {
       let observed = ["topKAgreement": share, "oppositeSigns": Double(flipped.count), "regionRadius": radius, "limeScale": scale,
                       "regionContainsNeighbourhood": contained ? 1 : 0]
       return ((share < tolerance || !flipped.isEmpty) && (contained || !requireContainment), observed.filter { $0.value.isFinite })
+    case .instability where seeds.count == 2:
+      let cosine = Metrics.cosine(e.relevance, try lime.explain(model, at: x0, output: output, seed: seeds[1]).relevance)
+      return (cosine < tolerance, ["cosine": cosine])
     case .instability:
-      // Two seeds at x0, or one seed at x0 and at a point of x0's region.
-      guard seeds.count == 2 || point != nil else { return (false, [:]) }
-      let other = try seeds.count == 2 ? lime.explain(model, at: x0, output: output, seed: seeds[1])
-        : lime.explain(model, at: DenseTensor(shape: x0.shape, elements: point!), output: output, seed: seeds[0])
-      let sameRegion = try point.map { try model.samePattern(x0, $0) } ?? true
+      guard let point else { return (false, [:]) }
+      let other = try lime.explain(model, at: DenseTensor(shape: x0.shape, elements: point), output: output, seed: seeds[0])
       let cosine = Metrics.cosine(e.relevance, other.relevance)
-      return (cosine < tolerance && sameRegion, point == nil ? ["cosine": cosine] : ["cosine": cosine, "sameRegion": sameRegion ? 1 : 0])
+      let sameRegion = try model.samePattern(x0, point)
+      return (cosine < tolerance && sameRegion, ["cosine": cosine, "sameRegion": sameRegion ? 1 : 0])
     }
   }
 
