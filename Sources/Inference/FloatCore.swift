@@ -31,7 +31,7 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
   @_specialize(where Scalar == Double)
   public func run(_ input: DenseTensor<Scalar>) throws -> Prediction<Scalar> {
     let plan = try plan(for: Array(input.shape.dropFirst()))
-    let evaluation = plan.evaluate(input)
+    let evaluation = input.shape[0] >= 2 * Self.chunkRows ? Self.evaluateInChunks(plan, input) : plan.evaluate(input)
     var outputs: [String: DenseTensor<Scalar>] = [:]
     for name in network.outputNames {
       if let link = network.links.first(where: { $0.output == name }) {
@@ -41,6 +41,55 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
       }
     }
     return Prediction(plan: plan, outputs: outputs, logits: evaluation.outputs, pattern: evaluation.pattern, ties: evaluation.ties)
+  }
+
+  /// Inputs per chunk when ``run(_:)`` spreads a large batch over the cores. Fixed (not derived
+  /// from the number of cores), so a batch's values never depend on the machine's cores.
+  public static var chunkRows: Int { 256 }
+
+  /// `plan.evaluate(input)` on consecutive chunks of ``chunkRows`` inputs, concurrently, joined
+  /// into one evaluation (outputs and patterns in input order, ties summed). BLAS runs on one
+  /// thread per chunk (see ``BLASThreads``): the parallelism is here, over whole chunks.
+  static func evaluateInChunks(_ plan: Plan, _ input: DenseTensor<Scalar>) -> Evaluation<DenseTensor<Scalar>> {
+    let copies = input.shape[0]
+    let valueShape = Array(input.shape.dropFirst())
+    let size = valueShape.reduce(1, *)
+    let chunks = (copies + chunkRows - 1) / chunkRows
+    let slots = ChunkSlots<Evaluation<DenseTensor<Scalar>>>(chunks)
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+      let start = c * chunkRows
+      let n = min(chunkRows, copies - start)
+      let chunk = DenseTensor(shape: [n] + valueShape, elements: Array(input.elements[(start * size)..<((start + n) * size)]))
+      slots.set(c, plan.evaluate(chunk))
+    }
+    let parts = slots.values
+    var outputs: [String: DenseTensor<Scalar>] = [:]
+    for (name, first) in parts[0].outputs {
+      var elements: [Scalar] = []
+      elements.reserveCapacity(first.elements.count / first.shape[0] * copies)
+      for part in parts { elements += part.outputs[name]!.elements }
+      outputs[name] = DenseTensor(shape: [copies] + first.shape.dropFirst(), elements: elements)
+    }
+    var choices: [[UInt8]] = []
+    for (s, site) in plan.sites.enumerated() {
+      var joined: [UInt8] = []
+      joined.reserveCapacity(parts.reduce(0) { $0 + $1.pattern.choices[s].count })
+      if case .elementwise(_, _, let name) = site.kind, name == "RNN" {
+        // An RNN's choices are [time step][copy][...]: join each step's copies.
+        let steps = site.shape[0]
+        for t in 0..<steps {
+          for part in parts {
+            let step = part.pattern.choices[s].count / steps
+            joined += part.pattern.choices[s][(t * step)..<((t + 1) * step)]
+          }
+        }
+      } else {
+        for part in parts { joined += part.pattern.choices[s] }
+      }
+      choices.append(joined)
+    }
+    let ties = parts.dropFirst().reduce(parts[0].ties) { total, part in zip(total, part.ties).map { $0 + $1 } }
+    return Evaluation(outputs: outputs, pattern: ActivationPattern(choices: choices), ties: ties)
   }
 
   /// The Jacobian of each body output with respect to the body input at `x0` (one input, no
@@ -91,4 +140,13 @@ public struct Prediction<Scalar: DenseScalar> {
   public var pattern: ActivationPattern
   /// Per site, elements exactly at a breakpoint.
   public var ties: [Int]
+}
+
+/// Results of concurrently evaluated chunks, written under a lock.
+private final class ChunkSlots<T>: @unchecked Sendable {
+  private var slots: [T?]
+  private let lock = NSLock()
+  init(_ count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ index: Int, _ value: T) { lock.withLock { slots[index] = value } }
+  var values: [T] { lock.withLock { slots.map { $0! } } }
 }

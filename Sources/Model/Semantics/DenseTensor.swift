@@ -1,4 +1,27 @@
 import CBLAS
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// OpenBLAS runs on one thread unless the environment says otherwise (`OPENBLAS_NUM_THREADS`,
+/// `OMP_NUM_THREADS`): ExplainCert spreads its work over the cores above BLAS (fixed chunks of a
+/// batch in ``FloatCore``, black-box queries, examples, LIME's sample chunks), and OpenBLAS's own
+/// threads on top of those oversubscribe the cores and spin in `sched_yield` — measured on 2
+/// cores: LIME on ACAS Xu 4.5× and KernelSHAP 70× slower with OpenBLAS's default threads.
+public enum BLASThreads {
+  private static let configured: Bool = {
+    #if canImport(Glibc)
+    if getenv("OPENBLAS_NUM_THREADS") != nil || getenv("OMP_NUM_THREADS") != nil { return false }
+    #endif
+    openblas_set_num_threads(1)
+    return true
+  }()
+
+  /// Applies the policy (once per process; every BLAS call of the float core goes through it).
+  /// True when ExplainCert set OpenBLAS to one thread, false when the environment decides.
+  @discardableResult @inline(__always)
+  public static func configure() -> Bool { configured }
+}
 
 /// A floating-point number type the dense tensor backend computes in.
 public protocol DenseScalar: BinaryFloatingPoint, Sendable {
@@ -6,28 +29,87 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   static func values(of constant: Constant) -> [Self]
   /// `y[M, N] = x[M, K] · w[N, K]ᵀ`, through BLAS.
   static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
+  /// `out[i] = sign(x[i] − t)` (−1, 0, 1) for i in 0..<n.
+  static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int)
+  /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
+  static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
+                        slopes: (Self, Self), offsets: (Self, Self))
+  /// `y[M, N] += x[M, K] · w[N, K]ᵀ`, through BLAS.
+  static func multiplyAdding(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
 }
 
 extension Float: DenseScalar {
+  // Plain loops over raw pointers of a concrete type, which the compiler vectorizes (kept out
+  // of line: inlined into their callers' loops they were not).
+  @inline(never)
+  public static func signs(_ x: UnsafePointer<Float>, minus t: Float, into out: UnsafeMutablePointer<Int8>, count n: Int) {
+    for i in 0..<n { out[i] = (x[i] > t ? 1 : 0) &- (x[i] < t ? 1 : 0) }
+  }
+
+  @inline(never)
+  public static func twoPieces(_ x: UnsafePointer<Float>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Float>, count n: Int,
+                               slopes: (Float, Float), offsets: (Float, Float)) {
+    for i in 0..<n {
+      let high = upper[i] != 0
+      y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
+    }
+  }
+
   public static func values(of constant: Constant) -> [Float] { constant.float32 }
 
   public static func multiply(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+    BLASThreads.configure()
     if m == 1 {
       cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
     } else {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
     }
   }
+
+  public static func multiplyAdding(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+    BLASThreads.configure()
+    if m == 1 {
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 1, y, 1)
+    } else {
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 1, y, Int32(n))
+    }
+  }
 }
 
 extension Double: DenseScalar {
+  // Plain loops over raw pointers of a concrete type, which the compiler vectorizes (kept out
+  // of line: inlined into their callers' loops they were not).
+  @inline(never)
+  public static func signs(_ x: UnsafePointer<Double>, minus t: Double, into out: UnsafeMutablePointer<Int8>, count n: Int) {
+    for i in 0..<n { out[i] = (x[i] > t ? 1 : 0) &- (x[i] < t ? 1 : 0) }
+  }
+
+  @inline(never)
+  public static func twoPieces(_ x: UnsafePointer<Double>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Double>, count n: Int,
+                               slopes: (Double, Double), offsets: (Double, Double)) {
+    for i in 0..<n {
+      let high = upper[i] != 0
+      y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
+    }
+  }
+
   public static func values(of constant: Constant) -> [Double] { constant.values }
 
   public static func multiply(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
+    BLASThreads.configure()
     if m == 1 {
       cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
     } else {
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
+    }
+  }
+
+  public static func multiplyAdding(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
+    BLASThreads.configure()
+    if m == 1 {
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 1, y, 1)
+    } else {
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 1, y, Int32(n))
     }
   }
 }
@@ -50,6 +132,16 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     self.shape = shape
     self.elements = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
       buffer.initialize(repeating: 0)
+      body(buffer)
+      initialized = count
+    }
+  }
+
+  /// A tensor of `shape` whose elements `body` writes, every one of them (no zero-filling first).
+  @inlinable init(writing shape: [Int], _ body: (UnsafeMutableBufferPointer<Scalar>) -> Void) {
+    let count = shape.reduce(1, *)
+    self.shape = shape
+    self.elements = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
       body(buffer)
       initialized = count
     }
@@ -92,12 +184,42 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
     let (n, k) = (weight.shape[0], weight.shape[1])
     let m = elements.count / k
     let w = Scalar.values(of: weight)
-    return DenseTensor(shape: Array(shape.dropLast()) + [n]) { out in
+    return DenseTensor(writing: Array(shape.dropLast()) + [n]) { out in
       guard m > 0, n > 0 else { return }
-      if k == 0 { return }
+      if k == 0 {
+        out.initialize(repeating: 0)
+        return
+      }
       elements.withUnsafeBufferPointer { x in
         w.withUnsafeBufferPointer { w in
           Scalar.multiply(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k)
+        }
+      }
+    }
+  }
+
+  /// The product with the bias added inside it: the output starts as the broadcast bias and
+  /// BLAS accumulates the product onto it (one pass over the output instead of two).
+  @inlinable public func multiplied(byTransposeOf weight: Constant, shiftedBy bias: Broadcast) -> DenseTensor {
+    let (n, k) = (weight.shape[0], weight.shape[1])
+    guard k > 0, n > 0 else { return multiplied(byTransposeOf: weight).shifted(by: bias) }
+    let m = elements.count / k
+    let w = Scalar.values(of: weight)
+    let values = Scalar.values(of: bias.constant)
+    return DenseTensor(writing: Array(shape.dropLast()) + [n]) { out in
+      guard m > 0 else { return }
+      values.withUnsafeBufferPointer { c in
+        if bias.inner == 1 && c.count == n {
+          for row in 0..<m { (out.baseAddress! + row * n).initialize(from: c.baseAddress!, count: n) }
+        } else if c.count == 1 {
+          out.initialize(repeating: c[0])
+        } else {
+          for i in 0..<out.count { out[i] = c[bias.index(of: i)] }
+        }
+      }
+      elements.withUnsafeBufferPointer { x in
+        w.withUnsafeBufferPointer { w in
+          Scalar.multiplyAdding(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k)
         }
       }
     }
@@ -112,7 +234,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   }
 
   @inlinable func combined(with other: DenseTensor, _ operation: (Scalar, Scalar) -> Scalar) -> DenseTensor {
-    DenseTensor(shape: shape) { out in
+    DenseTensor(writing: shape) { out in
       elements.withUnsafeBufferPointer { a in
         other.elements.withUnsafeBufferPointer { b in
           for i in 0..<a.count { out[i] = operation(a[i], b[i]) }
@@ -125,12 +247,19 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   @inlinable func combined(with constant: Broadcast, _ operation: (Scalar, Scalar) -> Scalar) -> DenseTensor {
     let values = Scalar.values(of: constant.constant)
     let inner = constant.inner, period = values.count
-    return DenseTensor(shape: shape) { out in
+    return DenseTensor(writing: shape) { out in
       elements.withUnsafeBufferPointer { a in
         values.withUnsafeBufferPointer { c in
           if period == 1 {
             let value = c[0]
             for i in 0..<a.count { out[i] = operation(a[i], value) }
+            return
+          }
+          if inner == 1 {
+            // A constant along the last axis (a bias): whole rows at a time.
+            for row in stride(from: 0, to: a.count, by: period) {
+              for v in 0..<period { out[row + v] = operation(a[row + v], c[v]) }
+            }
             return
           }
           var i = 0
@@ -165,12 +294,21 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
       default: return piecewiseBroadcast(pieces, choices: choices)
       }
     }
-    return DenseTensor(shape: shape) { out in
+    return DenseTensor(writing: shape) { out in
       elements.withUnsafeBufferPointer { a in
         choices.withUnsafeBufferPointer { choices in
           slopes.withUnsafeBufferPointer { slopes in
             offsets.withUnsafeBufferPointer { offsets in
               let period = choices.count
+              if slopes.count == 2 {
+                // Two pieces (ReLU, LeakyReLU, Abs, one-sided Clip): a select instead of a lookup.
+                guard let x = a.baseAddress, let y = out.baseAddress, let choice = choices.baseAddress else { return }
+                for start in stride(from: 0, to: a.count, by: period) {
+                  Scalar.twoPieces(x + start, choice, into: y + start, count: period,
+                                   slopes: (slopes[0], slopes[1]), offsets: (offsets[0], offsets[1]))
+                }
+                return
+              }
               var i = 0
               while i < a.count {
                 for k in 0..<period {
@@ -196,7 +334,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
       case .constant(let b): return ([0], Scalar.values(of: b.constant), b)
       }
     }
-    return DenseTensor(shape: shape) { out in
+    return DenseTensor(writing: shape) { out in
       for i in 0..<elements.count {
         let table = tables[Int(choices[i % choices.count])]
         let k = table.broadcast.index(of: i)
@@ -211,7 +349,8 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
       elements.withUnsafeBufferPointer { a in
         if values.count == 1 {
           let t = values[0]
-          for i in 0..<a.count { out[i] = a[i] > t ? 1 : (a[i] < t ? -1 : 0) }
+          guard let a = a.baseAddress, let out = out.baseAddress else { return }
+          Scalar.signs(a, minus: t, into: out, count: elements.count)
         } else {
           for i in 0..<a.count {
             let t = values[threshold.index(of: i)]
@@ -254,8 +393,23 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
 
   @inlinable public static func filled(with value: Broadcast, shape: [Int]) -> DenseTensor {
     let values = Scalar.values(of: value.constant)
-    return DenseTensor(shape: shape) { out in
+    return DenseTensor(writing: shape) { out in
       for i in 0..<out.count { out[i] = values[value.index(of: i)] }
     }
+  }
+}
+
+/// `c[n, n] = a[n, k] · a[n, k]ᵀ`, both triangles, through BLAS's symmetric rank-k update (half
+/// the products of a general matrix product): the Gram matrices of the explainers' regressions.
+public func symmetricProduct(_ a: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>, n: Int, k: Int) {
+  guard n > 0 else { return }
+  guard k > 0 else {
+    c.update(repeating: 0, count: n * n)
+    return
+  }
+  BLASThreads.configure()
+  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), 0, c, Int32(n))
+  for i in 1..<max(n, 1) {
+    for j in 0..<i { c[i * n + j] = c[j * n + i] }
   }
 }

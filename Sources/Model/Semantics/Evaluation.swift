@@ -25,6 +25,12 @@ public struct Evaluation<T: TensorAlgebra> {
   public var pattern: ActivationPattern
   /// Per site, the number of elements exactly at a breakpoint (or with a tied max).
   public var ties: [Int]
+
+  public init(outputs: [String: T], pattern: ActivationPattern, ties: [Int]) {
+    self.outputs = outputs
+    self.pattern = pattern
+    self.ties = ties
+  }
 }
 
 extension Plan {
@@ -57,9 +63,11 @@ extension Plan {
       var outputs: [T]
       switch step {
       case .dense(let weight, let bias):
-        var y = x.multiplied(byTransposeOf: weight)
-        if offsets, let bias { y = y.shifted(by: bias) }
-        outputs = [y]
+        if offsets, let bias {
+          outputs = [x.multiplied(byTransposeOf: weight, shiftedBy: bias)]
+        } else {
+          outputs = [x.multiplied(byTransposeOf: weight)]
+        }
       case .leftDense(let weight, let toRows, let back, let rowsShape):
         let rows = x.gathered(toRows, shape: [copies] + rowsShape).multiplied(byTransposeOf: weight)
         outputs = [rows.gathered(back, shape: outShape)]
@@ -91,6 +99,8 @@ extension Plan {
         outputs = [patches.multiplied(byTransposeOf: ones).reshaped(outShape).divided(by: counts)]
       case .reshape:
         outputs = [x.reshaped(outShape)]
+      case .passThrough:
+        outputs = [x]
       case .gather(let map, _):
         outputs = [x.gathered(map, shape: outShape)]
       case .concat(let blockSizes, _):
@@ -141,20 +151,30 @@ extension Plan {
 
   /// The number of breakpoints strictly below each element, and the count of exact ties.
   static func choose<T: TensorAlgebra>(_ x: T, _ breakpoints: [Broadcast]) -> ([UInt8], Int) {
-    var chosen = [UInt8](repeating: 0, count: x.shape.reduce(1, *))
+    let count = x.shape.reduce(1, *)
+    var chosen = [UInt8](repeating: 0, count: count)
     var tied = 0
     for breakpoint in breakpoints {
       let signs = x.signs(minus: breakpoint)
+      precondition(signs.count == count, "signs of \(signs.count) elements for \(count)")
       chosen.withUnsafeMutableBufferPointer { chosen in
         signs.withUnsafeBufferPointer { signs in
-          for i in 0..<chosen.count {
-            chosen[i] &+= signs[i] > 0 ? 1 : 0
-            tied &+= signs[i] == 0 ? 1 : 0
-          }
+          guard let c = chosen.baseAddress, let s = signs.baseAddress else { return }
+          tied &+= Self.count(above: s, into: c, count)
         }
       }
     }
     return (chosen, tied)
+  }
+
+  /// Adds 1 to `chosen[i]` where `signs[i] > 0`; returns how many signs are 0. Two plain loops
+  /// over raw pointers, which the compiler vectorizes.
+  @inline(never)
+  static func count(above signs: UnsafePointer<Int8>, into chosen: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
+    for i in 0..<n { chosen[i] = chosen[i] &+ (signs[i] > 0 ? 1 : 0) }
+    var ties = 0
+    for i in 0..<n { ties &+= signs[i] == 0 ? 1 : 0 }
+    return ties
   }
 
   /// The gather map that picks each window's chosen element, over `blocks` planes.

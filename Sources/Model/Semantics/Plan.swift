@@ -38,7 +38,6 @@ public struct Plan: Sendable {
       }
     }
     self.shapes = shapes
-    self.steps = steps
     self.sites = sites
     var lastUses: [String: Int] = [:]
     for (index, node) in network.nodes.enumerated() {
@@ -52,6 +51,24 @@ public struct Plan: Sendable {
       if !names.contains(source) { names.append(source) }
     }
     bodyOutputNames = names
+    self.steps = Self.fusingBiases(steps, network.nodes, lastUses: lastUses, kept: Set(names))
+  }
+
+  /// A product without bias (MatMul, Gemm without C) whose only reader is the next node, a
+  /// constant shift (ONNX `Add` of a bias), becomes one dense step with that bias, and the shift
+  /// a pass-through: the same affine map, in one pass over the output (the product's own value,
+  /// read by nothing else and not an output of the body, is never observed without the bias).
+  static func fusingBiases(_ steps: [Step], _ nodes: [Network.Node], lastUses: [String: Int], kept: Set<String>) -> [Step] {
+    var steps = steps
+    for i in steps.indices.dropLast() {
+      guard case .dense(let weight, nil) = steps[i], case .shift(let offset) = steps[i + 1] else { continue }
+      let (node, next) = (nodes[i], nodes[i + 1])
+      guard node.outputs.count == 1, next.inputs == node.outputs, next.outputs.count == 1,
+            lastUses[node.outputs[0]] == i + 1, !kept.contains(node.outputs[0]) else { continue }
+      steps[i] = .dense(weight: weight, bias: offset)
+      steps[i + 1] = .passThrough
+    }
+    return steps
   }
 
   /// The shape of a value.
@@ -71,6 +88,8 @@ enum Step: Sendable {
   case add, subtract
   case pool(windows: IndexMap, window: Int, ones: Constant, counts: Broadcast, outShape: [Int])
   case reshape([Int])
+  /// The input unchanged (a shift already applied by the dense step before it).
+  case passThrough
   case gather(IndexMap, [Int])
   case concat(blockSizes: [Int], shape: [Int])
   case elementwise(breakpoints: [Broadcast], pieces: [Piece])

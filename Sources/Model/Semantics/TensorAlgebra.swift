@@ -24,6 +24,11 @@ public protocol TensorAlgebra: Sendable {
   /// Contraction of the last axis with a weight matrix: `out[..., o] = Σᵢ self[..., i] · W[o, i]`.
   func multiplied(byTransposeOf weight: Constant) -> Self
 
+  /// `multiplied(byTransposeOf: weight).shifted(by: bias)`: a dense layer's affine map, one
+  /// primitive so that a backend may add the bias inside the product (the default does exactly
+  /// the two steps).
+  func multiplied(byTransposeOf weight: Constant, shiftedBy bias: Broadcast) -> Self
+
   /// Elementwise sum and difference of two tensors of the same shape.
   func adding(_ other: Self) -> Self
   func subtracting(_ other: Self) -> Self
@@ -46,6 +51,12 @@ public protocol TensorAlgebra: Sendable {
 
   /// A tensor holding a broadcast constant everywhere.
   static func filled(with value: Broadcast, shape: [Int]) -> Self
+}
+
+extension TensorAlgebra {
+  public func multiplied(byTransposeOf weight: Constant, shiftedBy bias: Broadcast) -> Self {
+    multiplied(byTransposeOf: weight).shifted(by: bias)
+  }
 }
 
 /// An index map from an input block to an output block, applied to every block of a tensor.
