@@ -57,7 +57,10 @@ public struct WeightedRidge: Sendable {
       }
     }
     for r in 0..<rows { scaledTargets[r] = (targets[r] - targetMean) * roots[r] }
-    let small = multiply(scaled, scaled, m: m, n: m, k: rows)
+    var small = [Double](repeating: 0, count: m * m)
+    scaled.withUnsafeBufferPointer { x in
+      small.withUnsafeMutableBufferPointer { c in symmetricProduct(x.baseAddress!, into: c.baseAddress!, n: m, k: rows) }
+    }
     let smallMoment = multiply(scaled, scaledTargets, m: m, n: 1, k: rows)
     var gram = [Double](repeating: 0, count: columns * columns)
     var moment = [Double](repeating: 0, count: columns)
@@ -131,19 +134,26 @@ enum SymmetricSolver {
   }
 
   static func cholesky(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
+    // Row by row (Cholesky–Crout): l[i, j] = (a[i, j] − l[i, ..<j] · l[j, ..<j]) / l[j, j], the
+    // dot products of contiguous row prefixes in SIMD lanes.
     var l = [Double](repeating: 0, count: n * n)
-    for i in 0..<n {
-      for j in 0...i {
-        var s = a[i * n + j]
-        for k in 0..<j { s -= l[i * n + k] * l[j * n + k] }
-        if i == j {
-          guard s > 0, s.isFinite else { return nil }
-          l[i * n + i] = s.squareRoot()
-        } else {
-          l[i * n + j] = s / l[j * n + j]
+    let factored = l.withUnsafeMutableBufferPointer { buffer -> Bool in
+      let l = buffer.baseAddress!
+      for i in 0..<n {
+        let row = l + i * n
+        for j in 0...i {
+          let s = a[i * n + j] - dot(row, l + j * n, count: j)
+          if i == j {
+            guard s > 0, s.isFinite else { return false }
+            row[i] = s.squareRoot()
+          } else {
+            row[j] = s / l[j * n + j]
+          }
         }
       }
+      return true
     }
+    guard factored else { return nil }
     var y = b
     for i in 0..<n {
       for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
@@ -154,6 +164,26 @@ enum SymmetricSolver {
       y[i] /= l[i * n + i]
     }
     return y
+  }
+
+  /// `Σ x[k]·y[k]` over `count` entries, eight partial sums at a time.
+  @inline(__always)
+  static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
+    var low = SIMD4<Double>(), high = SIMD4<Double>()
+    var k = 0
+    let (rx, ry) = (UnsafeRawPointer(x), UnsafeRawPointer(y))
+    let width = MemoryLayout<Double>.stride
+    while k + 8 <= count {
+      low += rx.loadUnaligned(fromByteOffset: k * width, as: SIMD4<Double>.self) * ry.loadUnaligned(fromByteOffset: k * width, as: SIMD4<Double>.self)
+      high += rx.loadUnaligned(fromByteOffset: (k + 4) * width, as: SIMD4<Double>.self) * ry.loadUnaligned(fromByteOffset: (k + 4) * width, as: SIMD4<Double>.self)
+      k += 8
+    }
+    var total = (low + high).sum()
+    while k < count {
+      total += x[k] * y[k]
+      k += 1
+    }
+    return total
   }
 
   static func eliminate(_ a: [Double], _ b: [Double], size n: Int) -> [Double] {

@@ -94,16 +94,25 @@ public struct KernelSHAPExplainer: Explainer {
     }
     // v(S) for every coalition, ∅ and the full set, averaging over the background rows.
     let all = [[Bool](repeating: false, count: m), [Bool](repeating: true, count: m)] + coalitions
-    var inputs: [Double] = []
-    inputs.reserveCapacity(all.count * rows.count * x0.elements.count)
-    for members in all {
-      for row in rows {
-        var x = row
-        for (j, present) in members.enumerated() where present {
-          for i in groups[j] { x[i] = x0.elements[i] }
+    // Each (coalition, background row) input: the row, with x0's values on the present players.
+    let n = x0.elements.count
+    let flatRows = rows.flatMap { $0 }
+    let inputs = [Double](unsafeUninitializedCapacity: all.count * rows.count * n) { out, initialized in
+      flatRows.withUnsafeBufferPointer { background in
+        x0.elements.withUnsafeBufferPointer { x0 in
+          var target = out.baseAddress!
+          for members in all {
+            for r in 0..<rows.count {
+              target.initialize(from: background.baseAddress! + r * n, count: n)
+              for (j, present) in members.enumerated() where present {
+                for i in groups[j] { target[i] = x0[i] }
+              }
+              target += n
+            }
+          }
         }
-        inputs += x
       }
+      initialized = all.count * rows.count * n
     }
     let outputs = try model.outputs(inputs, shape: x0.shape, output: output, target: target)
     let values = (0..<all.count).map { c in outputs[(c * rows.count)..<((c + 1) * rows.count)].reduce(0, +) / Double(rows.count) }
@@ -146,7 +155,10 @@ public struct KernelSHAPExplainer: Explainer {
       for j in 0..<k { scaled[j * rows + r] = data[r * k + j] * s }
       scaledTargets[r] = targets[r] * s
     }
-    let gram = multiply(scaled, scaled, m: k, n: k, k: rows)
+    var gram = [Double](repeating: 0, count: k * k)
+    scaled.withUnsafeBufferPointer { x in
+      gram.withUnsafeMutableBufferPointer { c in symmetricProduct(x.baseAddress!, into: c.baseAddress!, n: k, k: rows) }
+    }
     let moment = multiply(scaled, scaledTargets, m: k, n: 1, k: rows)
     var phi = SymmetricSolver.solve(gram, moment, size: k)
     phi.append(delta - phi.reduce(0, +))
