@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
-"""Float inference core vs onnxruntime, measured in the same run; writes BENCHMARKS.md.
+"""Float inference core vs onnxruntime, exact certificates, and the explainers (LIME, KernelSHAP,
+OpenBox) vs the reference Python packages, measured in the same run; writes BENCHMARKS.md.
 
-    python3 Benchmarks/run.py [--no-build] [--calls 2000] [--batch 1000] [--output BENCHMARKS.md]
+    python3 Benchmarks/run.py [--no-build] [--scratch-path .build] [--calls 2000] [--batch 1000]
+                              [--sections float-core,exact,explainers] [--explanations 5]
+                              [--output BENCHMARKS.md]
 
 Steps:
 1. builds the release binary (`swift build -c release --product explaincert`) unless --no-build;
@@ -14,11 +17,20 @@ Steps:
    single-input latency at most half of onnxruntime's (ratio <= 0.5) and batch throughput at
    least on par (ratio >= 1.0);
 5. rewrites the section of BENCHMARKS.md between `<!-- float-core:begin -->` and
-   `<!-- float-core:end -->` (other content of the file is kept) and prints the tables.
+   `<!-- float-core:end -->` (other content of the file is kept) and prints the tables;
+6. (section "explainers") for the ACAS Xu net, the 784 MLP and the digits MLP, times LIME at the
+   reference's defaults (5000 samples) and KernelSHAP (10 background rows, 2M + 2048
+   coalitions) with `explaincert bench MODEL --explainers DATA`, the Python `lime` package
+   (Tools/lime_reference.py --bench) and the `shap` package (Tools/shap_reference.py) on the
+   same model through onnxruntime and the same data, and OpenBox; rewrites the section between
+   `<!-- explainers:begin -->` and `<!-- explainers:end -->`.
+
+`--sections` picks the sections to measure and rewrite (the others are left as they are).
 
 Exit status: 0 when every measurement ran (whether or not the goals are met: this is a
 measurement, not a test), 2 when a tool failed to build or run or printed unusable output.
-Standard library only (the helper tools it runs use numpy, onnx and onnxruntime).
+Standard library only (the helper tools it runs use numpy, onnx and onnxruntime; the explainers
+section also lime and shap: `Scripts/install.sh --bench`).
 """
 import argparse
 import datetime
@@ -77,8 +89,8 @@ def run_json(argv, what):
         raise ToolFailure(f"{what}: output is not JSON ({e}):\n{out.strip()[:2000]}") from e
 
 
-def build():
-    argv = ["swift", "build", "-c", "release", "--product", "explaincert"]
+def build(scratch):
+    argv = ["swift", "build", "-c", "release", "--product", "explaincert"] + (["--scratch-path", scratch] if scratch else [])
     progress("building: " + " ".join(argv) + " (a release build takes a few minutes)")
     try:
         proc = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -260,10 +272,10 @@ def reading(models, batch, machine):
         "time, so the latency ratios there favour ExplainCert; on the larger models they matter less.")
     out.append(
         f"- Throughput: ExplainCert reports the median of 5 runs of one batch of {batch}, onnxruntime "
-        "the median of 20. ExplainCert's matrix products go through OpenBLAS, whose thread count "
-        "is OpenBLAS's default unless `OPENBLAS_NUM_THREADS` is set (see the machine above); the "
-        "onnxruntime \"1 thread\" column is therefore the stricter single-core comparison only if "
-        "OpenBLAS is also limited to one thread.")
+        "the median of 20. ExplainCert runs OpenBLAS on one thread (unless `OPENBLAS_NUM_THREADS` is "
+        "set, see the machine above) and spreads a batch of 512 inputs or more over the cores in fixed "
+        "chunks of 256; its throughput therefore uses every core, and the onnxruntime \"1 thread\" "
+        "column is not a single-core comparison for ExplainCert's throughput.")
     if any(m["sequential"] for m in models):
         out.append(
             "- ¹ Fixed-batch models (ACAS Xu, input [1, 1, 1, 5]): onnxruntime cannot take a batch, "
@@ -349,6 +361,86 @@ def exact_section(binary, models, command, machine):
     lines += ["", EXACT_END]
     return "\n".join(lines) + "\n"
 
+EXPLAINERS_BEGIN = "<!-- explainers:begin -->"
+EXPLAINERS_END = "<!-- explainers:end -->"
+LIME_GOAL = 20.0
+SHAP_GOAL = 10.0
+
+
+def fmt_s(x):
+    if x >= 1:
+        return f"{x:.2f} s"
+    if x >= 1e-3:
+        return f"{x * 1e3:.1f} ms"
+    return f"{x * 1e6:.0f} µs"
+
+
+def measure_explainers(name, model, data, explanations, binary):
+    ours = run_json([binary, "bench", model, "--explainers", data, "--explanations", explanations],
+                    f"{name}: explaincert bench --explainers")
+    lime = run_json([sys.executable, "Tools/lime_reference.py", "--bench", model, data, "--explanations", explanations],
+                    f"{name}: lime (reference)")
+    shap = run_json([sys.executable, "Tools/shap_reference.py", model, data, "--explanations", explanations,
+                     "--background", ours["kernelshap_background"]], f"{name}: shap (reference)")
+    try:
+        return {
+            "name": name, "features": int(ours["features"]),
+            "lime": float(ours["lime_seconds_median"]), "lime_ref": float(lime["seconds_per_explanation_median"]),
+            "shap": float(ours["kernelshap_seconds_median"]), "shap_ref": float(shap["seconds_per_explanation_median"]),
+            "openbox": float(ours["openbox_seconds_median"]),
+            "coalitions": int(ours["kernelshap_coalitions"]), "coalitions_ref": int(shap["coalitions_used"]),
+            "background": int(ours["kernelshap_background"]), "shap_version": shap.get("shap_version"),
+        }
+    except (KeyError, TypeError, ValueError) as e:
+        raise ToolFailure(f"{name}: unexpected JSON structure ({e!r})") from e
+
+
+def explainers_section(rows, command, machine, explanations):
+    lines = [
+        EXPLAINERS_BEGIN,
+        "## Explainers: LIME and KernelSHAP vs the reference packages, OpenBox vs LIME",
+        "",
+        "Generated by `Benchmarks/run.py`; do not edit by hand between the markers. Regenerate with:",
+        "",
+        "```sh",
+        command,
+        "```",
+        "",
+        f"- Date: {machine['date']}; revision {machine['revision']}; {machine['cpu']}, nproc = {machine['nproc']}",
+        f"- Other load: processes other than the benchmarks kept {machine['load']} CPUs busy on average during "
+        "the measurements (from /proc/stat, minus this run's own CPU time)",
+        f"- References: the Python `lime` package (`LimeTabularExplainer` at its defaults) and `shap` {machine['shap']} "
+        f"(`KernelExplainer`, `l1_reg=False`), both driving onnxruntime {machine['ort']} with one thread "
+        "(`Tools/lime_reference.py --bench`, `Tools/shap_reference.py`); NumPy and scikit-learn use their default BLAS threads.",
+        "- ExplainCert: `explaincert bench MODEL --explainers DATA` (release build), in-process, with its defaults: "
+        "the samples are drawn and the model evaluated in fixed chunks and batches spread over the cores.",
+        f"- Each time is the median over {explanations} explanations (examples 0, 1, … of DATA, the class predicted "
+        "at example 0), after one warm-up explanation on the ExplainCert side; building the explainer (LIME's "
+        "training statistics, shap's background evaluation) is outside the timer on both sides.",
+        "- LIME: 5000 samples, quartile discretization, kernel width 0.75·√M, `feature_selection='auto'` with 10 features "
+        "(M > 6: highest weights, i.e. a ridge fit on all M features first), on the same training data (DATA). "
+        "ExplainCert draws its samples with its own seeded generator (not NumPy's), so the samples differ; the work does not.",
+        "- KernelSHAP: the first 10 examples of DATA as background, 2M + 2048 coalitions (shap's \"auto\"); for M ≤ 12 "
+        "both enumerate all 2^M − 2 coalitions. Model evaluations: coalitions × background rows on both sides.",
+        "- OpenBox: one exact local affine model (x0's activation pattern, the row A[k,:] and c[k]) per explanation.",
+        f"- Goals (issue #5): LIME at least {LIME_GOAL:.0f}× faster than the reference, KernelSHAP at least "
+        f"{SHAP_GOAL:.0f}× faster than `shap`. Speed-ups are reference / ExplainCert.",
+        "",
+        "| Model | M | LIME (EC) | lime (ref) | LIME speed-up | goal ≥ 20× | KernelSHAP (EC) | shap (ref) | coalitions × background | KernelSHAP speed-up | goal ≥ 10× | OpenBox | LIME / OpenBox |",
+        "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|---:|---:|",
+    ]
+    for r in rows:
+        ls, ss = r["lime_ref"] / r["lime"], r["shap_ref"] / r["shap"]
+        lines.append(
+            f"| {r['name']} | {r['features']} | {fmt_s(r['lime'])} | {fmt_s(r['lime_ref'])} | **{ls:.1f}×** | {verdict(ls >= LIME_GOAL)} "
+            f"| {fmt_s(r['shap'])} | {fmt_s(r['shap_ref'])} | {r['coalitions']} × {r['background']} | **{ss:.1f}×** | {verdict(ss >= SHAP_GOAL)} "
+            f"| {fmt_s(r['openbox'])} | {r['lime'] / r['openbox']:.0f}× |")
+    if machine.get("busy"):
+        lines += ["", f"**The machine was busy during this run** (other processes kept {machine['load']} of the "
+                  f"{machine['nproc']} CPUs busy on average): both sides share the cores with them, which adds noise."]
+    lines += ["", EXPLAINERS_END]
+    return "\n".join(lines) + "\n"
+
 
 def write_markdown(path, text, begin=BEGIN, end=END):
     if path.exists():
@@ -366,22 +458,36 @@ def write_markdown(path, text, begin=BEGIN, end=END):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="Benchmark ExplainCert's float core against onnxruntime and write BENCHMARKS.md.")
-    ap.add_argument("--no-build", action="store_true", help="use the existing .build/release/explaincert")
+    ap = argparse.ArgumentParser(description="Benchmark ExplainCert against onnxruntime and the reference explainers and write BENCHMARKS.md.")
+    ap.add_argument("--no-build", action="store_true", help="use the existing release binary")
+    ap.add_argument("--scratch-path", default=None, help="SwiftPM scratch path of the release build (default .build)")
     ap.add_argument("--calls", type=int, default=2000, help="single-input calls for the latency median (2000)")
     ap.add_argument("--batch", type=int, default=1000, help="inputs per throughput batch (1000)")
+    ap.add_argument("--sections", default="float-core,exact,explainers",
+                    help="comma-separated sections to measure and rewrite: float-core, exact, explainers (all)")
+    ap.add_argument("--explanations", type=int, default=5, help="explanations per method and model, explainers section (5)")
     ap.add_argument("--output", default="BENCHMARKS.md", help="markdown file to update, relative to the repository root")
     args = ap.parse_args()
+    sections = {x.strip() for x in args.sections.split(",") if x.strip()}
+    unknown = sections - {"float-core", "exact", "explainers"}
+    if unknown:
+        ap.error(f"unknown sections: {', '.join(sorted(unknown))}")
 
     command = " ".join(["python3", "Benchmarks/run.py"] + [shlex.quote(a) for a in sys.argv[1:]])
-    binary = ROOT / ".build/release/explaincert"
+    binary = ROOT / (args.scratch_path or ".build") / "release/explaincert"
+    texts = []
     try:
         if not args.no_build:
-            build()
+            build(args.scratch_path)
         if not binary.is_file():
             raise ToolFailure(f"{binary} does not exist (build it, or run without --no-build)")
         ort_version = run_tool([sys.executable, "-c", "import onnxruntime; print(onnxruntime.__version__)"],
                                "onnxruntime version").strip()
+        env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_")}
+
+        def machine_now():
+            return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                    "revision": git_revision(), "cpu": cpu_model(), "nproc": nproc(), "ort": ort_version}
 
         with tempfile.TemporaryDirectory(prefix="explaincert-bench-") as tmp:
             mlp784 = Path(tmp) / "mlp784.onnx"
@@ -406,44 +512,59 @@ def main():
                 print("", flush=True)
             shown = {mlp784: "generated in a temporary directory by `python3 Tools/make_bench_model.py` "
                              "(seed 0, not committed)"}
-            load_start = cpu_snapshot()
-            results = [measure(name, path, args, binary, shown.get(path)) for name, path in models]
-            load_end = cpu_snapshot()
-            exact_models = [("digits MLP", Path("Fixtures/models/digits_mlp.onnx")),
-                            ("digits CNN", Path("Fixtures/models/digits_cnn.onnx")),
-                            ("digits RNN", Path("Fixtures/models/digits_rnn.onnx")),
-                            ("MLP 784-256-256-256-10", mlp784)]
-            exact_machine = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-                             "revision": git_revision(), "cpu": cpu_model(), "nproc": nproc()}
-            exact_text = exact_section(binary, exact_models, command, exact_machine)
+            if "float-core" in sections:
+                load_start = cpu_snapshot()
+                results = [measure(name, path, args, binary, shown.get(path)) for name, path in models]
+                load_end = cpu_snapshot()
+                machine = machine_now()
+                machine.update({
+                    "platform": f"{platform.system()} {platform.machine()}",
+                    "openblas": ", ".join(f"`{k}={v}`" for k, v in env.items()) if env else "no OPENBLAS_* variables set",
+                    "acas_note": acas_note,
+                })
+                other = other_load(load_start, load_end)
+                machine["load"] = "n/a" if other is None else f"{other:.2f}"
+                machine["busy"] = other is not None and other >= 0.2
+                if "OPENBLAS_NUM_THREADS" not in env:
+                    machine["openblas"] += " (OPENBLAS_NUM_THREADS unset: ExplainCert sets OpenBLAS to one thread and splits large batches over the cores itself)"
+                texts.append((section(results, args, command, machine), BEGIN, END))
+            if "exact" in sections:
+                exact_models = [("digits MLP", Path("Fixtures/models/digits_mlp.onnx")),
+                                ("digits CNN", Path("Fixtures/models/digits_cnn.onnx")),
+                                ("digits RNN", Path("Fixtures/models/digits_rnn.onnx")),
+                                ("MLP 784-256-256-256-10", mlp784)]
+                texts.append((exact_section(binary, exact_models, command, machine_now()), EXACT_BEGIN, EXACT_END))
+            if "explainers" in sections:
+                shap_version = run_tool([sys.executable, "-c", "import lime, shap; print(shap.__version__)"],
+                                        "lime and shap (pip install lime shap, or Scripts/install.sh --bench)").strip()
+                cases = []
+                if (ROOT / ACASXU).is_file():
+                    cases.append(("ACAS Xu 1_1", ACASXU))
+                cases.append(("MLP 784-256-256-256-10", mlp784))
+                rows = []
+                load_start = cpu_snapshot()
+                for name, path in cases:
+                    data = Path(tmp) / (path.stem + "-inputs.npy")
+                    run_tool([sys.executable, "Tools/bench_reference.py", path, "--write-inputs", data, "--batch", 500],
+                             f"{name}: 500 random inputs")
+                    rows.append(measure_explainers(name, path, data, args.explanations, binary))
+                rows.append(measure_explainers("digits MLP", Path("Fixtures/models/digits_mlp.onnx"),
+                                               Path("Fixtures/data/digits_test.npy"), args.explanations, binary))
+                load_end = cpu_snapshot()
+                machine = machine_now()
+                other = other_load(load_start, load_end)
+                machine.update({"shap": shap_version, "load": "n/a" if other is None else f"{other:.2f}",
+                                "busy": other is not None and other >= 0.2})
+                texts.append((explainers_section(rows, command, machine, args.explanations), EXPLAINERS_BEGIN, EXPLAINERS_END))
     except ToolFailure as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
-    env = {k: v for k, v in sorted(os.environ.items()) if k.startswith("OPENBLAS_")}
-    machine = {
-        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "revision": git_revision(),
-        "cpu": cpu_model(),
-        "nproc": nproc(),
-        "platform": f"{platform.system()} {platform.machine()}",
-        "ort": ort_version,
-        "openblas": ", ".join(f"`{k}={v}`" for k, v in env.items()) if env else "no OPENBLAS_* variables set",
-        "acas_note": acas_note,
-    }
-    other = other_load(load_start, load_end)
-    machine["load"] = "n/a" if other is None else f"{other:.2f}"
-    machine["busy"] = other is not None and other >= 0.2
-    if "OPENBLAS_NUM_THREADS" not in env:
-        machine["openblas"] += " (OPENBLAS_NUM_THREADS unset: OpenBLAS picks its own thread count)"
-
-    text = section(results, args, command, machine)
     out = ROOT / args.output
-    write_markdown(out, text)
-    write_markdown(out, exact_text, EXACT_BEGIN, EXACT_END)
     print()
-    print(exact_text.replace(EXACT_BEGIN + "\n", "").replace(EXACT_END + "\n", ""))
-    print(text.replace(BEGIN + "\n", "").replace(END + "\n", ""))
+    for text, begin, end in texts:
+        write_markdown(out, text, begin, end)
+        print(text.replace(begin + "\n", "").replace(end + "\n", ""))
     progress(f"wrote {out}")
     return 0
 

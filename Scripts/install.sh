@@ -5,11 +5,22 @@
 #   - Python packages for the conformance checks against onnxruntime (optional for building);
 #   - with --browser (or EXPLAINCERT_BROWSER=1): Chromium, for the test that loads an HTML report
 #     in a real headless browser (it skips loudly without it). CI passes --browser.
+#   - with --bench (or EXPLAINCERT_BENCH=1): the Python packages the benchmarks compare against
+#     (lime, shap, scikit-learn; Benchmarks/run.py's explainers section). Optional.
 # Safe to run again: it installs only what is missing.
 set -euo pipefail
 
+browser="${EXPLAINCERT_BROWSER:-}"
+bench="${EXPLAINCERT_BENCH:-}"
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    --bench) bench=1 ;;
+    *) echo "install.sh: unknown option $arg (options: --browser, --bench)" >&2; exit 2 ;;
+  esac
+done
 packages=(libgmp-dev libflint-dev libopenblas-dev)
-if [ "${1:-}" = "--browser" ] || [ "${EXPLAINCERT_BROWSER:-}" = "1" ]; then
+if [ "$browser" = "1" ]; then
   packages+=(chromium)
 fi
 missing=()
@@ -29,6 +40,13 @@ if command -v python3 >/dev/null 2>&1; then
     echo "install.sh: installing numpy, onnx, onnxruntime (conformance checks)"
     python3 -m pip install --quiet --disable-pip-version-check numpy onnx onnxruntime || \
       echo "install.sh: warning: pip install failed; conformance checks against onnxruntime will be skipped"
+  fi
+fi
+if [ "$bench" = "1" ] && command -v python3 >/dev/null 2>&1; then
+  if ! python3 -c "import lime, shap, sklearn" >/dev/null 2>&1; then
+    echo "install.sh: installing lime, shap, scikit-learn (benchmark references)"
+    python3 -m pip install --quiet --disable-pip-version-check lime shap scikit-learn || \
+      echo "install.sh: warning: pip install failed; Benchmarks/run.py's explainers section will fail"
   fi
 fi
 echo "install.sh: ready"

@@ -2,6 +2,7 @@
 """onnxruntime reference timings for one model, as JSON on stdout.
 
     python3 Tools/bench_reference.py MODEL.onnx [--input DATA.npy] [--calls 2000] [--batch 1000]
+    python3 Tools/bench_reference.py MODEL.onnx --write-inputs OUT.npy [--batch 1000] [--seed 0]
 
 Measures two onnxruntime configurations (CPUExecutionProvider):
 - "single_thread": intra_op_num_threads = inter_op_num_threads = 1, sequential execution;
@@ -164,6 +165,9 @@ def main():
     ap.add_argument("--batch", type=int, default=1000, help="inputs per throughput batch (1000)")
     ap.add_argument("--repeats", type=int, default=20, help="throughput runs; the median is reported (20)")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--write-inputs", metavar="OUT.npy",
+                    help="only write --batch random inputs (seed --seed) to OUT.npy, stacked along a new leading "
+                         "axis for a fixed-batch model, and exit (the explainer benchmarks' data)")
     ap.add_argument("--configs", default="single_thread,default_threads",
                     help="comma-separated subset of single_thread,default_threads")
     args = ap.parse_args()
@@ -183,6 +187,11 @@ def main():
         data = np.load(args.input, allow_pickle=False)
     rng = np.random.default_rng(args.seed)
     batch = make_batch(model, vi, dims, batch_axis, args.batch, data, rng)
+    if args.write_inputs:
+        if batch_axis is None:
+            batch = batch.reshape([args.batch, batch.shape[0] // args.batch] + list(batch.shape[1:]))
+        np.save(args.write_inputs, batch)
+        return 0
 
     configs = {}
     for cfg in [c.strip() for c in args.configs.split(",") if c.strip()]:

@@ -34,9 +34,27 @@ struct Bench: ParsableCommand {
   @Flag(help: "Measure the exact certificate (A, c, G, h, radii) against the float extraction of the same region instead.")
   var certificate = false
 
+  @Option(help: ArgumentHelp(
+    "Measure the explainers instead: seconds per explanation of LIME (tabular, its defaults), KernelSHAP and OpenBox, on the first examples of this data file (inputs of the model; also LIME's training data).",
+    valueName: "DATA"))
+  var explainers: String?
+
+  @Option(help: "With --explainers: how many explanations (examples 0, 1, ...) per method; the median is reported.")
+  var explanations = 5
+
+  @Option(help: "With --explainers: LIME's samples per explanation.")
+  var limeSamples = 5000
+
+  @Option(help: "With --explainers: KernelSHAP's background (the first K examples of DATA).")
+  var shapBackground = 10
+
+  @Option(help: "With --explainers: KernelSHAP's coalitions (default: its own, 2M + 2048).")
+  var shapSamples: Int?
+
   func run() throws {
     try reportingErrors {
       if certificate { return try benchCertificate() }
+      if let explainers { return try benchExplainers(explainers) }
       let network = try Network.load(contentsOf: model)
       let core = FloatCore<Float>(network)
       var generator = SeededGenerator(seed: seed)
@@ -113,6 +131,47 @@ struct Bench: ParsableCommand {
     emit(try jsonText(result))
   }
 
+  /// Times LIME (tabular, quartile discretization, `--lime-samples`, 10 features, as the
+  /// reference's defaults), KernelSHAP (the first `--shap-background` examples as background,
+  /// `--shap-samples` coalitions) and OpenBox on examples 0, 1, … of `path`, explaining the class
+  /// predicted at example 0 (as `Tools/lime_reference.py --bench` and `Tools/shap_reference.py`).
+  /// The explainers' construction (LIME's training statistics) is outside the timed part.
+  func benchExplainers(_ path: String) throws {
+    let network = try Network.load(contentsOf: model)
+    let explained = ExplainedModel(network)
+    let array = try NumericArray.load(path: path)
+    let examples = try network.bind(array, file: path).examples(batchAxis: network.batchAxis, tokenIDs: nil).map(\.input)
+    guard !examples.isEmpty, explanations >= 1 else { throw UsageError("--explainers: no examples to explain") }
+    let rows = examples.map(\.elements)
+    let shape = examples[0].shape
+    let output = try explained.predictedOutput(at: examples[0])
+    let lime = try ExplainerRegistry.make("lime", model: explained, shape: shape, samples: limeSamples, data: rows)
+    let background = Array(rows.prefix(max(1, shapBackground)))
+    let shap = try ExplainerRegistry.make("kernelshap", model: explained, shape: shape, samples: shapSamples, data: background)
+    let openBox = try ExplainerRegistry.make("openbox", model: explained, shape: shape)
+    func seconds(_ explainer: any Explainer) throws -> (median: Double, all: [Double], last: Explanation) {
+      var times: [Double] = []
+      var last: Explanation?
+      _ = try explainer.explain(explained, at: examples[0], output: output, seed: 0)  // warm-up (plans, caches)
+      for k in 0..<explanations {
+        let start = DispatchTime.now().uptimeNanoseconds
+        last = try explainer.explain(explained, at: examples[k % examples.count], output: output, seed: UInt64(k))
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+      }
+      return (times.sorted()[times.count / 2], times, last!)
+    }
+    let (limeTime, shapTime, openBoxTime) = (try seconds(lime), try seconds(shap), try seconds(openBox))
+    let coalitions = shapTime.last.diagnostics["coalitions"] ?? 0
+    let result = ExplainerTimes(
+      features: rows[0].count, output: output, explanations: explanations, limeSamples: limeSamples,
+      limeSecondsMedian: limeTime.median, limeSeconds: limeTime.all,
+      kernelshapBackground: background.count, kernelshapCoalitions: Int(coalitions),
+      kernelshapEvaluations: (Int(coalitions) + 2) * background.count,
+      kernelshapSecondsMedian: shapTime.median, kernelshapSeconds: shapTime.all,
+      openboxSecondsMedian: openBoxTime.median, openboxSeconds: openBoxTime.all)
+    emit(try jsonText(result))
+  }
+
   /// Uniform [0, 1) inputs (or token ids) of the declared shape; the first symbolic dimension
   /// is the batch, other symbolic dimensions are 10; a fixed-shape model gets a stack.
   func randomInput(_ network: Network, batch: Int, _ generator: inout SeededGenerator) -> NumericArray {
@@ -132,5 +191,25 @@ struct Bench: ParsableCommand {
       return NumericArray(shape: shape, elements: .int64((0..<count).map { _ in Int64(generator.next() % UInt64(embedding.vocabularySize)) }))
     }
     return NumericArray(shape: shape, elements: .float32((0..<count).map { _ in Float(generator.uniform()) }))
+  }
+}
+
+/// What `bench --explainers` prints.
+struct ExplainerTimes: Encodable {
+  var features, output, explanations, limeSamples: Int
+  var limeSecondsMedian: Double
+  var limeSeconds: [Double]
+  var kernelshapBackground, kernelshapCoalitions, kernelshapEvaluations: Int
+  var kernelshapSecondsMedian: Double
+  var kernelshapSeconds: [Double]
+  var openboxSecondsMedian: Double
+  var openboxSeconds: [Double]
+
+  enum CodingKeys: String, CodingKey {
+    case features, output, explanations
+    case limeSamples = "lime_samples", limeSecondsMedian = "lime_seconds_median", limeSeconds = "lime_seconds"
+    case kernelshapBackground = "kernelshap_background", kernelshapCoalitions = "kernelshap_coalitions"
+    case kernelshapEvaluations = "kernelshap_evaluations", kernelshapSecondsMedian = "kernelshap_seconds_median"
+    case kernelshapSeconds = "kernelshap_seconds", openboxSecondsMedian = "openbox_seconds_median", openboxSeconds = "openbox_seconds"
   }
 }
