@@ -18,6 +18,9 @@ static inline int cflint_coeff_is_mpz(fmpz f) { return COEFF_IS_MPZ(f); }
 /// The GMP integer an fmpz word points to when `cflint_coeff_is_mpz` (fmpz.h: `COEFF_TO_PTR`).
 static inline mpz_ptr cflint_coeff_to_ptr(fmpz f) { return COEFF_TO_PTR(f); }
 
+/// The fmpz word that points to the GMP integer `p` (fmpz.h: `PTR_TO_COEFF`).
+static inline fmpz cflint_ptr_to_coeff(mpz_ptr p) { return PTR_TO_COEFF(p); }
+
 /// The largest value stored inline in an fmpz (fmpz.h: `COEFF_MAX`).
 static inline slong cflint_coeff_max(void) { return COEFF_MAX; }
 

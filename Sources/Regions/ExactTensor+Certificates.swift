@@ -46,7 +46,7 @@ extension ExactTensor {
       setFmpz(multipliers.base + r, denominators[r] == denominator ? numerators[r] : numerators[r] * (denominator / denominators[r]))
     }
     let sums = FmpzBuffer(count: columns)
-    buffer.with { x in ExactTensor.denseProduct(multipliers.base, x, into: sums.base, m: 1, k: rows, n: columns) }
+    buffer.with { x in ExactTensor.denseProduct(multipliers.base, x, into: sums, m: 1, k: rows, n: columns) }
     withExtendedLifetime(multipliers) {}
     let factor = unit.value / Rational(denominator)
     return sums.with { s in
@@ -108,22 +108,26 @@ extension ExactTensor {
             }
           }
         }
+        let limbs = limbCount(terms: 2 * p - 1, d: d)
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * p - 1) { terms in
-          var scratch = [UInt](repeating: 0, count: (d * (2 * p - 2) + 64 + 63) / 64 + 1)
-          for c in 0..<width {
-            let j = block.lowerBound + c
-            terms.initialize(repeating: 0)
-            for i in 0..<p { terms[i] = Int(absoluteSums[i * width + c]) }
-            setFmpz(sum.base + j, digitSums: UnsafeMutableBufferPointer(rebasing: terms[0..<p]), d: d, scratch: &scratch)
-            terms.initialize(repeating: 0)
-            var pair = 0
-            for i in 0..<p {
-              for k in i..<p {
-                terms[i + k] += (i == k ? 1 : 2) * Int(products[pair * width + c])
-                pair += 1
+          withUnsafeTemporaryAllocation(of: UInt.self, capacity: limbs) { scratch in
+            for c in 0..<width {
+              let j = block.lowerBound + c
+              terms.initialize(repeating: 0)
+              for i in 0..<p { terms[i] = Int(absoluteSums[i * width + c]) }
+              accumulate(terms, d: d, into: scratch)
+              setFmpz(sum.base + j, twosComplement: scratch)
+              terms.initialize(repeating: 0)
+              var pair = 0
+              for i in 0..<p {
+                for k in i..<p {
+                  terms[i + k] += (i == k ? 1 : 2) * Int(products[pair * width + c])
+                  pair += 1
+                }
               }
+              accumulate(terms, d: d, into: scratch)
+              setFmpz(square.base + j, twosComplement: scratch)
             }
-            setFmpz(square.base + j, digitSums: terms, d: d, scratch: &scratch)
           }
         }
       }

@@ -18,7 +18,7 @@ extension ExactTensor {
   /// `C[m, n] = X[m, k] · B[k, n]` by digit products on BLAS; false (C untouched) when the digits
   /// would be too many for it to pay (very wide entries: FLINT's own product is better there).
   static func digitProduct(
-    _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
+    _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into result: FmpzBuffer,
     m: Int, k: Int, n: Int
   ) -> Bool {
     let d = digitBits(sumOf: k)
@@ -49,26 +49,43 @@ extension ExactTensor {
         }
       }
     }
+    // The stacked product, its rows split over the cores (one BLAS call each).
     var products = [Double](repeating: 0, count: px * m * pb * n)
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(px * m), Int32(pb * n), Int32(k),
-                1, xd, Int32(k), bd, Int32(pb * n), 0, &products, Int32(pb * n))
+    xd.withUnsafeBufferPointer { xd in
+      bd.withUnsafeBufferPointer { bd in
+        products.withUnsafeMutableBufferPointer { out in
+          let (a, b, c) = (SharedConstantDoubles(xd.baseAddress!), SharedConstantDoubles(bd.baseAddress!), SharedDoubles(out.baseAddress!))
+          let columns = pb * n
+          forEachRange(px * m, work: px * m * k * columns / digitProductShare) { rows in
+            guard !rows.isEmpty else { return }
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows.count), Int32(columns), Int32(k),
+                        1, a.base + rows.lowerBound * k, Int32(k), b.base, Int32(columns), 0, c.base + rows.lowerBound * columns, Int32(columns))
+          }
+        }
+      }
+    }
 
-    // C[r, s] = Σ_{i,j} P[i·m + r, j·n + s] · 2^(d(i+j)) = Σ_t S_t · 2^(dt), |S_t| < 2^56.
+    // C[r, s] = Σ_{i,j} P[i·m + r, j·n + s] · 2^(d(i+j)) = Σ_t S_t · 2^(dt), each entry's GMP
+    // integer (if it needs one) in an arena the result owns: no allocation per entry.
     let terms = px + pb - 1
+    let limbs = limbCount(terms: terms, d: d)
+    let arena = result.attachArena(integers: m * n, limbs: limbs)
     products.withUnsafeBufferPointer { p in
       let p = SharedConstantDoubles(p.baseAddress!)
-      let c = SharedIntegers(c)
+      let c = SharedIntegers(result.base)
       forEachRange(m, work: m * n * px * pb) { rows in
         withUnsafeTemporaryAllocation(of: Int.self, capacity: terms) { sums in
-          var scratch = [UInt](repeating: 0, count: (d * (terms - 1) + 64 + 63) / 64 + 1)
-          for r in rows {
-            for s in 0..<n {
-              sums.initialize(repeating: 0)
-              for i in 0..<px {
-                let row = p.base + (i * m + r) * pb * n + s
-                for j in 0..<pb { sums[i + j] &+= Int(row[j * n]) }
+          withUnsafeTemporaryAllocation(of: UInt.self, capacity: limbs) { scratch in
+            for r in rows {
+              for s in 0..<n {
+                sums.initialize(repeating: 0)
+                for i in 0..<px {
+                  let row = p.base + (i * m + r) * pb * n + s
+                  for j in 0..<pb { sums[i + j] &+= Int(row[j * n]) }
+                }
+                accumulate(sums, d: d, into: scratch)
+                arena.store(scratch, into: c.base + r * n + s, slot: r * n + s)
               }
-              setFmpz(c.base + r * n + s, digitSums: sums, d: d, scratch: &scratch)
             }
           }
         }
@@ -76,6 +93,9 @@ extension ExactTensor {
     }
     return true
   }
+
+  /// BLAS is fast enough per multiply-add that only large products are worth splitting.
+  static let digitProductShare = 64
 
   /// Above this many digit products (px · pb), FLINT's product is used instead.
   static let maximumDigitProducts = 48
@@ -160,64 +180,83 @@ func writeDigits(_ entry: UnsafePointer<fmpz>, d: Int, count: Int, into out: Uns
   }
 }
 
-/// Sets `target` to Σ_t sums[t] · 2^(d·t): with 128-bit arithmetic while the value fits in 192
-/// bits, else in `scratch` (two's complement limbs, at least d·(T−1) + 128 bits long).
-func setFmpz(_ target: UnsafeMutablePointer<fmpz>, digitSums sums: UnsafeMutableBufferPointer<Int>, d: Int, scratch: inout [UInt]) {
+/// Limbs enough for Σ_t S_t · 2^(dt) over `terms` terms with |S_t| < 2^63, in two's complement.
+func limbCount(terms: Int, d: Int) -> Int {
+  (d * (terms - 1) + 64 + bitLength(terms) + 1 + 63) / 64
+}
+
+/// Σ_t sums[t] · 2^(d·t) as `limbs.count` two's complement limbs (enough of them: see
+/// `limbCount`), with 128-bit arithmetic while the value allows.
+func accumulate(_ sums: UnsafeMutableBufferPointer<Int>, d: Int, into limbs: UnsafeMutableBufferPointer<UInt>) {
   var widest = 0
   for t in 0..<sums.count { widest = max(widest, bitLength(Int(sums[t].magnitude >> 1)) + 1) }
-  // |value| < 2^bound, and every term and partial sum of the low part below 2^lowBound.
+  // |value| < 2^bound; the terms below 2^64 and their sum below 2^lowBound.
   let bound = d * (sums.count - 1) + widest + bitLength(sums.count)
   let lowBound = 63 + widest + bitLength(sums.count)
   if bound <= 126 {
     var value: Int128 = 0
     for t in 0..<sums.count { value &+= Int128(sums[t]) << (d * t) }
-    fmpz_set_signed_uiui(target, UInt(truncatingIfNeeded: value >> 64), UInt(truncatingIfNeeded: value))
+    limbs[0] = UInt(truncatingIfNeeded: value)
+    limbs[1] = UInt(truncatingIfNeeded: value >> 64)
+    let sign: UInt = value < 0 ? .max : 0
+    for l in 2..<max(limbs.count, 2) { limbs[l] = sign }
   } else if bound <= 190 && lowBound <= 126 {
-    // low + high · 2^64, each an Int128.
+    // low + high · 2^64, each an Int128: low sign-extended plus high one limb up.
     var low: Int128 = 0, high: Int128 = 0
     for t in 0..<sums.count {
       let shift = d * t
       if shift < 64 { low &+= Int128(sums[t]) << shift } else { high &+= Int128(sums[t]) << (shift - 64) }
     }
-    // 192-bit two's complement: low sign-extended plus high shifted by one limb.
-    let l0 = UInt(truncatingIfNeeded: low), l1 = UInt(truncatingIfNeeded: low >> 64), l2: UInt = low < 0 ? .max : 0
-    let (m1, carry) = l1.addingReportingOverflow(UInt(truncatingIfNeeded: high))
-    let m2 = l2 &+ UInt(truncatingIfNeeded: high >> 64) &+ (carry ? 1 : 0)
-    fmpz_set_signed_uiuiui(target, m2, m1, l0)
+    let lowSign: UInt = low < 0 ? .max : 0
+    let (middle, carry) = UInt(truncatingIfNeeded: low >> 64).addingReportingOverflow(UInt(truncatingIfNeeded: high))
+    let top = Int128(lowSign == .max ? -1 : 0) &+ (high >> 64) &+ (carry ? 1 : 0)
+    limbs[0] = UInt(truncatingIfNeeded: low)
+    limbs[1] = middle
+    limbs[2] = UInt(truncatingIfNeeded: top)
+    let sign: UInt = top < 0 ? .max : 0
+    for l in 3..<max(limbs.count, 3) { limbs[l] = sign }
   } else {
-    setFmpzLimbs(target, digitSums: sums, d: d, limbs: &scratch)
+    for l in 0..<limbs.count { limbs[l] = 0 }
+    for t in 0..<sums.count where sums[t] != 0 {
+      // Add sums[t] · 2^(d·t): the sign-extended 128-bit value shifted into place, then the
+      // carry and the sign extension through the higher limbs.
+      let sum = sums[t]
+      let index = d * t / 64, offset = d * t % 64
+      let low = UInt(bitPattern: sum) << UInt(offset)
+      let high = offset == 0 ? (sum < 0 ? UInt.max : 0) : UInt(bitPattern: sum >> (64 - offset))
+      let signExtension: UInt = sum < 0 ? .max : 0
+      var carry: UInt = 0
+      for l in index..<limbs.count {
+        let addend = l == index ? low : (l == index + 1 ? high : signExtension)
+        let (partial, overflow1) = limbs[l].addingReportingOverflow(addend)
+        let (total, overflow2) = partial.addingReportingOverflow(carry)
+        limbs[l] = total
+        carry = (overflow1 ? 1 : 0) + (overflow2 ? 1 : 0)
+      }
+    }
   }
 }
 
-/// `setFmpz` for any width: the sum in two's complement limbs, then sign and magnitude.
-private func setFmpzLimbs(_ target: UnsafeMutablePointer<fmpz>, digitSums sums: UnsafeMutableBufferPointer<Int>, d: Int, limbs: inout [UInt]) {
-  for l in limbs.indices { limbs[l] = 0 }
-  for t in 0..<sums.count where sums[t] != 0 {
-    // Add sums[t] · 2^(d·t): the sign-extended 128-bit value shifted into place, then the carry
-    // and the sign extension through the higher limbs.
-    let sum = sums[t]
-    let index = d * t / 64, offset = d * t % 64
-    let low = UInt(bitPattern: sum) << UInt(offset)
-    let high = offset == 0 ? (sum < 0 ? UInt.max : 0) : UInt(bitPattern: sum >> (64 - offset))
-    let signExtension: UInt = sum < 0 ? .max : 0
-    var carry: UInt = 0
-    for l in index..<limbs.count {
-      let addend = l == index ? low : (l == index + 1 ? high : signExtension)
-      let (partial, overflow1) = limbs[l].addingReportingOverflow(addend)
-      let (total, overflow2) = partial.addingReportingOverflow(carry)
-      limbs[l] = total
-      carry = (overflow1 ? 1 : 0) + (overflow2 ? 1 : 0)
-    }
-  }
+/// Turns two's complement limbs into sign and magnitude in place: the sign, and the number of
+/// limbs the magnitude uses.
+func signAndMagnitude(_ limbs: UnsafeMutableBufferPointer<UInt>) -> (negative: Bool, used: Int) {
   let negative = limbs[limbs.count - 1] >> 63 == 1
   if negative {
     var carry: UInt = 1
-    for l in limbs.indices {
+    for l in 0..<limbs.count {
       let (value, overflow) = (~limbs[l]).addingReportingOverflow(carry)
       limbs[l] = value
       carry = overflow ? 1 : 0
     }
   }
-  limbs.withUnsafeBufferPointer { fmpz_set_ui_array(target, $0.baseAddress!, $0.count) }
+  var used = limbs.count
+  while used > 0 && limbs[used - 1] == 0 { used -= 1 }
+  return (negative, used)
+}
+
+/// Sets `target` to the two's complement `limbs` (which it overwrites) through FLINT.
+func setFmpz(_ target: UnsafeMutablePointer<fmpz>, twosComplement limbs: UnsafeMutableBufferPointer<UInt>) {
+  let (negative, used) = signAndMagnitude(limbs)
+  fmpz_set_ui_array(target, limbs.baseAddress!, max(used, 1))
   if negative { fmpz_neg(target, target) }
 }

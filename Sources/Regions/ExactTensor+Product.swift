@@ -44,7 +44,7 @@ extension ExactTensor {
         if nonzero * Self.sparseDensity <= m * columns.count {
           Self.sparseProduct(x, wt, into: result.base, m: m, k: k, n: n, nonzero: nonzero)
         } else if columns.count == k {
-          Self.denseProduct(x, wt, into: result.base, m: m, k: k, n: n)
+          Self.denseProduct(x, wt, into: result, m: m, k: k, n: n)
         } else {
           // Drop the unused columns of X and rows of Wᵀ (copying words, sharing GMP integers).
           let kept = columns.count
@@ -58,7 +58,7 @@ extension ExactTensor {
             let to = a.base + i * kept
             for (target, source) in columns.enumerated() { to[target] = from[source] }
           }
-          Self.denseProduct(a.base, b.base, into: result.base, m: m, k: kept, n: n)
+          Self.denseProduct(a.base, b.base, into: result, m: m, k: kept, n: n)
           withExtendedLifetime((a, b)) {}
         }
       }
@@ -73,11 +73,11 @@ extension ExactTensor {
   /// `C[m, n] = X[m, k] · B[k, n]`: by digit products on BLAS when it pays (see
   /// `digitProduct`), else through `fmpz_mat_mul` on row blocks in parallel.
   static func denseProduct(
-    _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into c: UnsafeMutablePointer<fmpz>,
+    _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into result: FmpzBuffer,
     m: Int, k: Int, n: Int
   ) {
-    if m * k * n >= minimumDigitProductWork && digitProduct(x, b, into: c, m: m, k: k, n: n) { return }
-    let (x, b, c) = (SharedIntegers(x), SharedIntegers(b), SharedIntegers(c))
+    if m * k * n >= minimumDigitProductWork && digitProduct(x, b, into: result, m: m, k: k, n: n) { return }
+    let (x, b, c) = (SharedIntegers(x), SharedIntegers(b), SharedIntegers(result.base))
     forEachRange(m, work: m * k * n / parallelShare) { rows in
       guard !rows.isEmpty else { return }
       withMatrixView(x.base + rows.lowerBound * k, rows: rows.count, columns: k) { a in

@@ -43,8 +43,24 @@ final class FmpzBuffer: @unchecked Sendable {
     self.owners = owners
   }
 
+  /// Where the GMP integers of an arena-backed buffer live (see ``attachArena(integers:limbs:)``).
+  private(set) var arena: MpzArena?
+
+  /// Gives this fresh buffer an arena for `integers` GMP integers of up to `limbs` limbs each:
+  /// its large entries are then written with ``MpzArena/store(_:into:slot:)`` only, never by
+  /// FLINT, and freed all at once with the buffer.
+  func attachArena(integers: Int, limbs: Int) -> MpzArena {
+    precondition(arena == nil && owners.isEmpty, "a buffer gets at most one arena, and only if it owns its integers")
+    let arena = MpzArena(integers: integers, limbs: limbs)
+    self.arena = arena
+    return arena
+  }
+
   deinit {
-    if owners.isEmpty {
+    if arena != nil {
+      // Every GMP integer is the arena's (freed with it); the words are plain memory.
+      flint_free(base)
+    } else if owners.isEmpty {
       _fmpz_vec_clear(base, max(count, 1))
     } else {
       flint_free(base)
@@ -62,6 +78,43 @@ final class FmpzBuffer: @unchecked Sendable {
     let buffer = FmpzBuffer(count: 1)
     setFmpz(buffer.base, value)
     return buffer
+  }
+}
+
+/// GMP integers of a fixed capacity in one allocation, for the results of a large exact product:
+/// one slot (an `mpz` and its limbs) per entry, so that writing n wide entries costs no
+/// allocation and freeing them costs one. GMP and FLINT only ever read these integers (their
+/// buffer is never written by FLINT), so they never try to grow or free one.
+final class MpzArena: @unchecked Sendable {
+  private let integers: UnsafeMutablePointer<__mpz_struct>
+  private let limbs: UnsafeMutablePointer<mp_limb_t>
+  private let capacity: Int
+
+  init(integers count: Int, limbs capacity: Int) {
+    integers = .allocate(capacity: max(count, 1))
+    limbs = .allocate(capacity: max(count * capacity, 1))
+    self.capacity = capacity
+  }
+
+  deinit {
+    integers.deallocate()
+    limbs.deallocate()
+  }
+
+  /// Writes the two's complement `value` (overwritten; `capacity` limbs) into `target`: inline
+  /// when it fits in a word, else as the GMP integer of `slot`.
+  func store(_ value: UnsafeMutableBufferPointer<UInt>, into target: UnsafeMutablePointer<fmpz>, slot: Int) {
+    let (negative, used) = signAndMagnitude(value)
+    if used == 0 { target.pointee = 0; return }
+    if used == 1 && value[0] <= UInt(cflint_coeff_max()) {
+      target.pointee = negative ? -Int(value[0]) : Int(value[0])
+      return
+    }
+    precondition(used <= capacity, "an arena slot holds \(capacity) limbs, not \(used)")
+    let storage = limbs + slot * capacity
+    for l in 0..<used { storage[l] = mp_limb_t(value[l]) }
+    integers[slot] = __mpz_struct(_mp_alloc: Int32(capacity), _mp_size: Int32(negative ? -used : used), _mp_d: storage)
+    target.pointee = cflint_ptr_to_coeff(integers + slot)
   }
 }
 
