@@ -1,4 +1,5 @@
 import CBLAS
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -401,6 +402,11 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
 
 /// `c[n, n] = a[n, k] · a[n, k]ᵀ`, both triangles, through BLAS's symmetric rank-k update (half
 /// the products of a general matrix product): the Gram matrices of the explainers' regressions.
+///
+/// A large one (n ≥ 128 and n²·k ≥ 10⁸) is computed in two halves of equal work on two threads
+/// (BLAS itself runs on one, see ``BLASThreads``): the diagonal blocks of the first n/2 and the
+/// last n − n/2 rows, and the block between them. The split depends only on n and k, never on
+/// the number of cores.
 public func symmetricProduct(_ a: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>, n: Int, k: Int) {
   guard n > 0 else { return }
   guard k > 0 else {
@@ -408,8 +414,28 @@ public func symmetricProduct(_ a: UnsafePointer<Double>, into c: UnsafeMutablePo
     return
   }
   BLASThreads.configure()
-  cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), 0, c, Int32(n))
+  if n >= 128 && Double(n) * Double(n) * Double(k) >= 1e8 {
+    let (p, q) = (n / 2, n - n / 2)
+    let (sa, sc) = (UncheckedPointer(UnsafeMutablePointer(mutating: a)), UncheckedPointer(c))
+    DispatchQueue.concurrentPerform(iterations: 2) { part in
+      let (a, c) = (UnsafePointer(sa.pointer), sc.pointer)
+      if part == 0 {
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(p), Int32(k), 1, a, Int32(k), 0, c, Int32(n))
+        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(q), Int32(k), 1, a + p * k, Int32(k), 0, c + p * n + p, Int32(n))
+      } else {
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(q), Int32(k), 1, a, Int32(k), a + p * k, Int32(k), 0, c + p, Int32(n))
+      }
+    }
+  } else {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), 0, c, Int32(n))
+  }
   for i in 1..<max(n, 1) {
     for j in 0..<i { c[i * n + j] = c[j * n + i] }
   }
+}
+
+/// A pointer handed to concurrent work on disjoint parts of its memory.
+struct UncheckedPointer<T>: @unchecked Sendable {
+  let pointer: UnsafeMutablePointer<T>
+  init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }
