@@ -107,11 +107,11 @@ public struct Certifier: Sendable {
   /// Slack of every inequality at x0 and the radii of the largest balls inside P.
   static func radii(_ region: Region<ExactTensor>, x: [Rational], domain: ClosedRange<Double>?) -> (Certificate.Radii, Bool) {
     var slacks: [Rational] = []
-    var norms: [(l1: Rational, maxAbs: Rational, squaredL2: Rational)] = []
+    var norms: [ColumnNorms] = []
     for block in region.constraintBlocks {
-      let gx = block.unsigned.combiningRows(with: x)
+      let (gx, blockNorms) = block.unsigned.columnSummaries(combining: x)
       slacks += zip(block.bounds.values, zip(gx, block.signs)).map { h, term in term.1 < 0 ? h + term.0 : h - term.0 }
-      norms += block.unsigned.columnNorms()
+      norms += blockNorms
     }
     var linf: Rational?, l1: Rational?, l2Low: Rational?, l2High: Rational?
     func lower(_ current: Rational?, _ candidate: Rational) -> Rational { current.map { min($0, candidate) } ?? candidate }

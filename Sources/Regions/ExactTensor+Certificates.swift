@@ -9,6 +9,9 @@ private struct SharedIndices: @unchecked Sendable {
   init(_ base: UnsafeMutablePointer<Int>) { self.base = base }
 }
 
+/// A column's ℓ₁ norm, largest absolute value (ℓ∞ norm) and sum of squares (squared ℓ₂ norm).
+public typealias ColumnNorms = (l1: Rational, maxAbs: Rational, squaredL2: Rational)
+
 // Helpers for certificates. They view the tensor as a matrix: `shape[0]` rows (the copies, e.g.
 // one per input dimension) and the remaining elements as columns.
 
@@ -21,128 +24,171 @@ extension ExactTensor {
 
   /// `Σ_r c_r · row_r` for every column: with the rows of Aᵀ (or Gᵀ) and x0's coordinates as
   /// coefficients, A·x0 (or G·x0).
-  ///
-  /// Exact and cheap: the coefficients are brought to one common denominator, the sums are
-  /// integer multiply-adds, and each column is divided by the denominator once at the end.
   public func combiningRows(with coefficients: [Rational]) -> [Rational] {
-    let (rows, columns) = matrixShape
-    precondition(coefficients.count == rows, "\(coefficients.count) coefficients for \(rows) rows")
-    guard columns > 0 else { return [] }
-    // c_r = p_r / q_r = P_r / L with L the lcm of the q_r.
-    var denominator = ExactInteger(1)
-    var numerators: [ExactInteger] = []
-    var denominators: [ExactInteger] = []
-    numerators.reserveCapacity(rows)
-    denominators.reserveCapacity(rows)
-    for c in coefficients {
-      let (p, q) = (c.numerator, c.denominator)
-      numerators.append(p)
-      denominators.append(q)
-      if q != 1 { denominator = ExactInteger.lcm(denominator, q) }
-    }
-    // The row vector of the P_r times the matrix, as one exact product.
-    let multipliers = FmpzBuffer(count: rows)
-    for r in 0..<rows where !numerators[r].isZero {
-      setFmpz(multipliers.base + r, denominators[r] == denominator ? numerators[r] : numerators[r] * (denominator / denominators[r]))
-    }
-    let sums = FmpzBuffer(count: columns)
-    buffer.with { x in ExactTensor.denseProduct(multipliers.base, x, into: sums, m: 1, k: rows, n: columns) }
-    withExtendedLifetime(multipliers) {}
-    let factor = unit.value / Rational(denominator)
-    return sums.with { s in
-      (0..<columns).map { j in s[j] == 0 ? Rational() : Rational(exactInteger(s + j)) * factor }
-    }
+    columnSums(combining: coefficients, norms: false).combination
   }
 
   /// Per column: the sum of absolute values (ℓ₁ norm), the largest absolute value (ℓ∞ norm) and
   /// the sum of squares (squared ℓ₂ norm), exactly.
+  public func columnNorms() -> [ColumnNorms] {
+    columnSums(combining: nil, norms: true).norms
+  }
+
+  /// ``combiningRows(with:)`` and ``columnNorms()`` in one pass.
+  public func columnSummaries(combining coefficients: [Rational]) -> (combination: [Rational], norms: [ColumnNorms]) {
+    columnSums(combining: coefficients, norms: true)
+  }
+
+  /// Per column, the combination of the rows with `coefficients` (if any) and the norms (if
+  /// asked), exactly, on d-bit digits of the integers (see `digitProduct`): with entries
+  /// g = Σᵢ Dᵢ·2^(di) and the coefficients over one common denominator, P_r = Σ_a Q_a[r]·2^(da),
   ///
-  /// The sums are taken on d-bit digits of the integers (see `digitProduct`): with entries
-  /// Σᵢ Dᵢ·2^(di), a column's ℓ₁ norm is Σᵢ 2^(di)·Σ_r |Dᵢ[r]| and its sum of squares
-  /// Σ_{i,j} 2^(d(i+j))·Σ_r Dᵢ[r]·Dⱼ[r], every inner sum exact in double.
-  public func columnNorms() -> [(l1: Rational, maxAbs: Rational, squaredL2: Rational)] {
+  ///     Σ_r P_r·g_r = Σ_{a,i} 2^(d(a+i))·Σ_r Q_a[r]·Dᵢ[r],    Σ_r |g_r| = Σᵢ 2^(di)·Σ_r |Dᵢ[r]|,
+  ///     Σ_r g_r²    = Σ_{i,j} 2^(d(i+j))·Σ_r Dᵢ[r]·Dⱼ[r],
+  ///
+  /// every inner sum an integer below 2^53, exact in double.
+  func columnSums(combining coefficients: [Rational]?, norms: Bool) -> (combination: [Rational], norms: [ColumnNorms]) {
     let (rows, columns) = matrixShape
-    guard columns > 0 else { return [] }
+    if let coefficients { precondition(coefficients.count == rows, "\(coefficients.count) coefficients for \(rows) rows") }
+    guard columns > 0 else { return ([], []) }
     let d = digitBits(sumOf: max(rows, 1))
     let p = buffer.with { max(1, digitCount(bits: maximumBits($0, count: elementCount), d: d)) }
-    let pairs = p * (p + 1) / 2
+    let pairs = norms ? p * (p + 1) / 2 : 0
+
+    // c_r = p_r / q_r = P_r / L with L the lcm of the q_r; the P_r's digits, q of them.
+    var denominator = ExactInteger(1)
+    var multiplierDigits: [Double] = []
+    var multiplierDigitCount = 0
+    if let coefficients {
+      for c in coefficients where c.denominator != 1 { denominator = ExactInteger.lcm(denominator, c.denominator) }
+      let multipliers = FmpzBuffer(count: rows)
+      for (r, c) in coefficients.enumerated() where !c.isZero {
+        setFmpz(multipliers.base + r, c.denominator == denominator ? c.numerator : c.numerator * (denominator / c.denominator))
+      }
+      let count = max(1, digitCount(bits: maximumBits(multipliers.base, count: rows), d: d))
+      multiplierDigits = [Double](repeating: 0, count: count * rows)
+      multiplierDigits.withUnsafeMutableBufferPointer { out in
+        for r in 0..<rows { writeDigits(multipliers.base + r, d: d, count: count, into: out.baseAddress! + r, stride: rows) }
+      }
+      withExtendedLifetime(multipliers) {}
+      multiplierDigitCount = count
+    }
+    let q = multiplierDigitCount
+
+    let combination = FmpzBuffer(count: columns)
     let l1 = FmpzBuffer(count: columns)
     let squares = FmpzBuffer(count: columns)
     var largest = [Int](repeating: -1, count: columns)
-    let (x, sum, square) = (SharedIntegers(buffer.base), SharedIntegers(l1.base), SharedIntegers(squares.base))
-    largest.withUnsafeMutableBufferPointer { largest in
-      let largest = SharedIndices(largest.baseAddress!)
-      // Columns are split over the cores; each block runs over every row.
-      forEachRange(columns, work: rows * columns * pairs) { block in
-        let width = block.count
-        var digits = [Double](repeating: 0, count: p * width)
-        var absoluteSums = [Double](repeating: 0, count: p * width)
-        var products = [Double](repeating: 0, count: pairs * width)
-        for r in 0..<rows {
-          let row = x.base + r * columns
-          digits.withUnsafeMutableBufferPointer { digits in
-            let base = digits.baseAddress!
-            for t in 0..<digits.count { base[t] = 0 }
-            for j in block where row[j] != 0 {
-              writeDigits(row + j, d: d, count: p, into: base + (j - block.lowerBound), stride: width)
-              let best = largest.base[j]
-              if best < 0 || fmpz_cmpabs(row + j, x.base + best * columns + j) > 0 { largest.base[j] = r }
+    let (x, sum, square, combined) = (SharedIntegers(buffer.base), SharedIntegers(l1.base), SharedIntegers(squares.base), SharedIntegers(combination.base))
+    multiplierDigits.withUnsafeBufferPointer { multiplierDigits in
+      let multiplierDigits = SharedConstantDoubles(multiplierDigits.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+      largest.withUnsafeMutableBufferPointer { largest in
+        let largest = SharedIndices(largest.baseAddress!)
+        // Columns are split over the cores; each block runs over every row.
+        forEachRange(columns, work: rows * columns * (pairs + p * q)) { block in
+          let width = block.count
+          var digits = [Double](repeating: 0, count: p * width)
+          var absoluteSums = [Double](repeating: 0, count: norms ? p * width : 0)
+          var products = [Double](repeating: 0, count: pairs * width)
+          var weighted = [Double](repeating: 0, count: q * p * width)
+          for r in 0..<rows {
+            let row = x.base + r * columns
+            digits.withUnsafeMutableBufferPointer { digits in
+              let base = digits.baseAddress!
+              for t in 0..<digits.count { base[t] = 0 }
+              for j in block where row[j] != 0 {
+                writeDigits(row + j, d: d, count: p, into: base + (j - block.lowerBound), stride: width)
+                if norms {
+                  let best = largest.base[j]
+                  if best < 0 || fmpz_cmpabs(row + j, x.base + best * columns + j) > 0 { largest.base[j] = r }
+                }
+              }
             }
-          }
-          digits.withUnsafeBufferPointer { digits in
-            absoluteSums.withUnsafeMutableBufferPointer { absoluteSums in
-              products.withUnsafeMutableBufferPointer { products in
-                var pair = 0
-                for i in 0..<p {
-                  let di = digits.baseAddress! + i * width
-                  let ai = absoluteSums.baseAddress! + i * width
-                  for c in 0..<width { ai[c] += abs(di[c]) }
-                  for j in i..<p {
-                    let dj = digits.baseAddress! + j * width
-                    let out = products.baseAddress! + pair * width
-                    for c in 0..<width { out[c] += di[c] * dj[c] }
-                    pair += 1
+            digits.withUnsafeBufferPointer { digits in
+              let digits = digits.baseAddress!
+              if norms {
+                absoluteSums.withUnsafeMutableBufferPointer { absoluteSums in
+                  products.withUnsafeMutableBufferPointer { products in
+                    var pair = 0
+                    for i in 0..<p {
+                      let di = digits + i * width
+                      let ai = absoluteSums.baseAddress! + i * width
+                      for c in 0..<width { ai[c] += abs(di[c]) }
+                      for j in i..<p {
+                        let dj = digits + j * width
+                        let out = products.baseAddress! + pair * width
+                        for c in 0..<width { out[c] += di[c] * dj[c] }
+                        pair += 1
+                      }
+                    }
+                  }
+                }
+              }
+              weighted.withUnsafeMutableBufferPointer { weighted in
+                for a in 0..<q {
+                  let multiplier = multiplierDigits.base[a * rows + r]
+                  guard multiplier != 0 else { continue }
+                  for i in 0..<p {
+                    let di = digits + i * width
+                    let out = weighted.baseAddress! + (a * p + i) * width
+                    for c in 0..<width { out[c] += multiplier * di[c] }
                   }
                 }
               }
             }
           }
-        }
-        let limbs = limbCount(terms: 2 * p - 1, d: d)
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * p - 1) { terms in
-          withUnsafeTemporaryAllocation(of: UInt.self, capacity: limbs) { scratch in
-            for c in 0..<width {
-              let j = block.lowerBound + c
-              terms.initialize(repeating: 0)
-              for i in 0..<p { terms[i] = Int(absoluteSums[i * width + c]) }
-              accumulate(terms, d: d, into: scratch)
-              setFmpz(sum.base + j, twosComplement: scratch)
-              terms.initialize(repeating: 0)
-              var pair = 0
-              for i in 0..<p {
-                for k in i..<p {
-                  terms[i + k] += (i == k ? 1 : 2) * Int(products[pair * width + c])
-                  pair += 1
+          let limbs = limbCount(terms: max(2 * p - 1, p + q - 1), d: d)
+          withUnsafeTemporaryAllocation(of: Int.self, capacity: max(2 * p - 1, p + q - 1)) { terms in
+            withUnsafeTemporaryAllocation(of: UInt.self, capacity: limbs) { scratch in
+              for c in 0..<width {
+                let j = block.lowerBound + c
+                if q > 0 {
+                  let count = p + q - 1
+                  let t = UnsafeMutableBufferPointer(rebasing: terms[0..<count])
+                  t.initialize(repeating: 0)
+                  for a in 0..<q { for i in 0..<p { t[a + i] += Int(weighted[(a * p + i) * width + c]) } }
+                  accumulate(t, d: d, into: scratch)
+                  setFmpz(combined.base + j, twosComplement: scratch)
                 }
+                guard norms else { continue }
+                let t = UnsafeMutableBufferPointer(rebasing: terms[0..<(2 * p - 1)])
+                t.initialize(repeating: 0)
+                for i in 0..<p { t[i] = Int(absoluteSums[i * width + c]) }
+                accumulate(t, d: d, into: scratch)
+                setFmpz(sum.base + j, twosComplement: scratch)
+                t.initialize(repeating: 0)
+                var pair = 0
+                for i in 0..<p {
+                  for k in i..<p {
+                    t[i + k] += (i == k ? 1 : 2) * Int(products[pair * width + c])
+                    pair += 1
+                  }
+                }
+                accumulate(t, d: d, into: scratch)
+                setFmpz(square.base + j, twosComplement: scratch)
               }
-              accumulate(terms, d: d, into: scratch)
-              setFmpz(square.base + j, twosComplement: scratch)
             }
           }
         }
       }
     }
     withExtendedLifetime(buffer) {}
+    let factor = unit.value / Rational(denominator)
+    let combinationValues: [Rational] = coefficients == nil ? [] : combination.with { s in
+      (0..<columns).map { j in s[j] == 0 ? Rational() : Rational(exactInteger(s + j)) * factor }
+    }
+    guard norms else { return (combinationValues, []) }
     let squaredUnit = unit.times(unit)
-    return withExtendedLifetime((l1, squares)) {
+    let normValues = withExtendedLifetime((l1, squares)) {
       buffer.with { x in
         (0..<columns).map { j in
-          (rational(of: l1.base + j, scale: unit),
-           largest[j] < 0 ? Rational() : rational(of: x + largest[j] * columns + j, scale: unit).magnitude,
-           rational(of: squares.base + j, scale: squaredUnit))
+          ColumnNorms(l1: rational(of: l1.base + j, scale: unit),
+                      maxAbs: largest[j] < 0 ? Rational() : rational(of: x + largest[j] * columns + j, scale: unit).magnitude,
+                      squaredL2: rational(of: squares.base + j, scale: squaredUnit))
         }
       }
     }
+    return (combinationValues, normValues)
   }
 
   /// Every element's value as `"p/q"` text, row-major (converted on all cores).

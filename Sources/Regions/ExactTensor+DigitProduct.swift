@@ -108,7 +108,7 @@ struct SharedDoubles: @unchecked Sendable {
 }
 
 /// A pointer to doubles read by the blocks of a parallel loop.
-private struct SharedConstantDoubles: @unchecked Sendable {
+struct SharedConstantDoubles: @unchecked Sendable {
   let base: UnsafePointer<Double>
   init(_ base: UnsafePointer<Double>) { self.base = base }
 }
