@@ -1,5 +1,6 @@
 import CBLAS
 import CFLINT
+import Model
 
 // Exact integer matrix products on the float unit: every integer is cut into signed digits of
 // d bits, each digit is a double, and the digit matrices are multiplied by BLAS (`dgemm`).
@@ -49,7 +50,8 @@ extension ExactTensor {
         }
       }
     }
-    // The stacked product, its rows split over the cores (one BLAS call each).
+    // The stacked product, its rows split over the cores (one single-threaded BLAS call each).
+    BLASThreads.configure()
     var products = [Double](repeating: 0, count: px * m * pb * n)
     xd.withUnsafeBufferPointer { xd in
       bd.withUnsafeBufferPointer { bd in
