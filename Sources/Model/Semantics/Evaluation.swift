@@ -172,8 +172,14 @@ extension Plan {
   @inline(never)
   static func count(above signs: UnsafePointer<Int8>, into chosen: UnsafeMutablePointer<UInt8>, _ n: Int) -> Int {
     for i in 0..<n { chosen[i] = chosen[i] &+ (signs[i] > 0 ? 1 : 0) }
+    // A `while` loop: over a range the compiler keeps the range's overflow check and a second
+    // exit, and does not vectorize the count.
     var ties = 0
-    for i in 0..<n { ties &+= signs[i] == 0 ? 1 : 0 }
+    var i = 0
+    while i < n {
+      ties &+= signs[i] == 0 ? 1 : 0
+      i &+= 1
+    }
     return ties
   }
 
