@@ -194,31 +194,34 @@ extension ExactTensor {
   /// Every element's value as `"p/q"` text, row-major (converted on all cores).
   public var fractionStrings: [String] {
     let count = elementCount
-    let cores = ProcessInfo.processInfo.activeProcessorCount
-    let blocks = count < 1024 ? 1 : cores
-    let parts = parallelMap(blocks, jobs: blocks) { (block: Int) -> [String] in
-      let range = (block * count / blocks)..<((block + 1) * count / blocks)
-      return buffer.with { x in
-        guard unit.isDyadic else { return range.map { rational(of: x + $0, scale: unit).fractionString } }
-        // m·2^e in lowest terms is (m / 2^t) / 2^-(e+t) with t the trailing zero bits of m: no
-        // gcd, and the few distinct denominators are converted once.
-        var denominators: [Int: String] = [:]
-        let odd = FmpzBuffer(count: 1)
-        return range.map { i in
-          let entry = x + i
-          if entry.pointee == 0 { return "0/1" }
-          let trailing = Int(fmpz_val2(entry))
-          let exponent = unit.exponent + trailing
-          guard exponent < 0 else { return rational(of: entry, scale: unit).fractionString }
-          fmpz_fdiv_q_2exp(odd.base, entry, UInt(trailing))
-          let digits = fmpz_get_str(nil, 10, odd.base)!
-          defer { flint_free(digits) }
-          if denominators[-exponent] == nil { denominators[-exponent] = ExactInteger.powerOfTwo(-exponent).description }
-          return String(cString: digits) + "/" + denominators[-exponent]!
-        }
+    guard count >= 4096 else { return fractionStrings(0..<count) }
+    let blocks = ProcessInfo.processInfo.activeProcessorCount
+    return parallelMap(blocks, jobs: blocks) { block in
+      fractionStrings((block * count / blocks)..<((block + 1) * count / blocks))
+    }.flatMap { $0.get() }
+  }
+
+  /// The `"p/q"` text of the elements in `range`.
+  private func fractionStrings(_ range: Range<Int>) -> [String] {
+    buffer.with { x in
+      guard unit.isDyadic else { return range.map { rational(of: x + $0, scale: unit).fractionString } }
+      // m·2^e in lowest terms is (m / 2^t) / 2^-(e+t) with t the trailing zero bits of m: no
+      // gcd, and the few distinct denominators are converted once.
+      var denominators: [Int: String] = [:]
+      let odd = FmpzBuffer(count: 1)
+      return range.map { i in
+        let entry = x + i
+        if entry.pointee == 0 { return "0/1" }
+        let trailing = Int(fmpz_val2(entry))
+        let exponent = unit.exponent + trailing
+        guard exponent < 0 else { return rational(of: entry, scale: unit).fractionString }
+        fmpz_fdiv_q_2exp(odd.base, entry, UInt(trailing))
+        let digits = fmpz_get_str(nil, 10, odd.base)!
+        defer { flint_free(digits) }
+        if denominators[-exponent] == nil { denominators[-exponent] = ExactInteger.powerOfTwo(-exponent).description }
+        return String(cString: digits) + "/" + denominators[-exponent]!
       }
     }
-    return parts.flatMap { $0.get() }
   }
 
   /// Column `j` of the matrix view.
