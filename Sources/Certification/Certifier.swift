@@ -33,6 +33,8 @@ public struct Certifier: Sendable {
   public func certify(_ x0: DenseTensor<Double>, tokens: [Int]? = nil, domain: ClosedRange<Double>? = nil) throws -> Certificate {
     let plan = try core.plan(for: x0.shape)
     let n = plan.inputCount
+    // The float Jacobian (float work, one thread) is computed while the exact engine runs.
+    let floatJacobian = FloatJacobian(core, at: x0.float32)
     let exactInput = try ExactTensor(exactly: x0.reshaped([1] + x0.shape))
     // The exact pattern and value at x0, and the float core's.
     let exact = plan.evaluate(exactInput)
@@ -43,7 +45,7 @@ public struct Certifier: Sendable {
     var outputs: [Certificate.AffineMap] = []
     var identityHolds = true
     var maxAbs = 0.0, maxRel = 0.0
-    let floatJacobian = try core.jacobian(at: x0.float32)
+    let floatA = try floatJacobian.value()
     for name in plan.bodyOutputNames {
       let aT = region.linear[name]!, c = region.constant[name]!.values
       let value = exact.outputs[name]!.values
@@ -56,7 +58,7 @@ public struct Certifier: Sendable {
                            a: (0..<m).map { i in (0..<n).map { strings[$0 * m + i] } },
                            c: c.map(\.fractionString), value: value.map(\.fractionString)))
       let exactA = aT.roundedToDouble().elements
-      let floatA = floatJacobian[name]!.elements
+      let floatA = floatA[name]!.elements
       for i in 0..<m {
         for j in 0..<n {
           let exactValue = exactA[j * m + i]
@@ -166,5 +168,25 @@ public struct Certifier: Sendable {
       if let radius { best = best.map { min($0, radius) } ?? radius }
     }
     return best
+  }
+}
+
+/// The float core's Jacobian at one input, computed on its own thread from creation on.
+private final class FloatJacobian: @unchecked Sendable {
+  private var result: Result<[String: DenseTensor<Float>], any Error>?
+  private let done = DispatchSemaphore(value: 0)
+
+  init(_ core: FloatCore<Float>, at x0: DenseTensor<Float>) {
+    Thread.detachNewThread { [self] in
+      result = Result { try core.jacobian(at: x0) }
+      done.signal()
+    }
+  }
+
+  /// Waits for the Jacobian.
+  func value() throws -> [String: DenseTensor<Float>] {
+    done.wait()
+    defer { done.signal() }
+    return try result!.get()
   }
 }
