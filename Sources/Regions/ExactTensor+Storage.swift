@@ -1,4 +1,5 @@
 import CFLINT
+import Foundation
 import ExactArithmetic
 
 // The integers behind an `ExactTensor`, and the conversions between FLINT integers, floats and
@@ -29,6 +30,7 @@ final class FmpzBuffer: @unchecked Sendable {
   /// `count` zeros.
   init(count: Int) {
     precondition(count >= 0, "negative element count")
+    FlintThreadCache.register()
     self.count = count
     base = _fmpz_vec_init(max(count, 1))!
     owners = []
@@ -37,6 +39,7 @@ final class FmpzBuffer: @unchecked Sendable {
   /// `count` zeros, to be set to words of `owners` (or small inline integers) only.
   init(count: Int, sharingWith owners: [FmpzBuffer]) {
     precondition(count >= 0, "negative element count")
+    FlintThreadCache.register()
     precondition(!owners.isEmpty, "a sharing buffer needs an owner")
     self.count = count
     base = _fmpz_vec_init(max(count, 1))!
@@ -78,6 +81,23 @@ final class FmpzBuffer: @unchecked Sendable {
     let buffer = FmpzBuffer(count: 1)
     setFmpz(buffer.base, value)
     return buffer
+  }
+}
+
+/// FLINT keeps a per-thread cache of GMP integers that it frees only when asked to
+/// (`flint_cleanup`), so every thread that works with FLINT integers (dispatch workers, the
+/// threads of a parallel map) asks when it exits, through a pthread key's destructor.
+enum FlintThreadCache {
+  private static let key: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key) { _ in flint_cleanup() }
+    return key
+  }()
+
+  /// Makes the calling thread release FLINT's cache when it exits.
+  @inline(__always)
+  static func register() {
+    if pthread_getspecific(key) == nil { pthread_setspecific(key, UnsafeRawPointer(bitPattern: 1)) }
   }
 }
 
