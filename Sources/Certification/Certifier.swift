@@ -108,28 +108,15 @@ public struct Certifier: Sendable {
 
   /// Slack of every inequality at x0 and the radii of the largest balls inside P.
   static func radii(_ region: Region<ExactTensor>, x: [Rational], domain: ClosedRange<Double>?) -> (Certificate.Radii, Bool) {
-    var slacks: [Rational] = []
-    var norms: [ColumnNorms] = []
-    for block in region.constraintBlocks {
-      let (gx, blockNorms) = block.unsigned.columnSummaries(combining: x)
-      slacks += zip(block.bounds.values, zip(gx, block.signs)).map { h, term in term.1 < 0 ? h + term.0 : h - term.0 }
-      norms += blockNorms
-    }
-    var linf: Rational?, l1: Rational?, l2Low: Rational?, l2High: Rational?
-    func lower(_ current: Rational?, _ candidate: Rational) -> Rational { current.map { min($0, candidate) } ?? candidate }
-    for (slack, norm) in zip(slacks, norms) where !norm.l1.isZero {
-      linf = lower(linf, slack / norm.l1)
-      l1 = lower(l1, slack / norm.maxAbs)
-      let (sqrtLow, sqrtHigh) = norm.squaredL2.squareRootBounds(fractionalBits: 64)
-      l2Low = lower(l2Low, slack / sqrtHigh)
-      if !sqrtLow.isZero { l2High = lower(l2High, slack / sqrtLow) }
-    }
+    let (gx, norms) = region.constraintValuesAndNorms(at: x)
+    let slacks = zip(region.bounds.values, gx).map { $0 - $1 }
+    var radii = Region<ExactTensor>.ballRadii(slacks: slacks, norms: norms)
     if let domain, let lo = try? Rational(exactly: domain.lowerBound), let hi = try? Rational(exactly: domain.upperBound) {
-      linf = boxedLinfRadius(region, x: x, slack: slacks, lo: lo, hi: hi)
+      radii.linf = boxedLinfRadius(region, x: x, slack: slacks, lo: lo, hi: hi)
     }
     let unbounded = "inf"
-    return (Certificate.Radii(linf: linf?.fractionString ?? unbounded, l1: l1?.fractionString ?? unbounded,
-                              l2Lower: l2Low?.fractionString ?? unbounded, l2Upper: l2High?.fractionString ?? unbounded,
+    return (Certificate.Radii(linf: radii.linf?.fractionString ?? unbounded, l1: radii.l1?.fractionString ?? unbounded,
+                              l2Lower: radii.l2Lower?.fractionString ?? unbounded, l2Upper: radii.l2Upper?.fractionString ?? unbounded,
                               domain: domain.map { ["\($0.lowerBound)", "\($0.upperBound)"] }),
             slacks.allSatisfy { $0.signum() >= 0 })
   }
@@ -146,12 +133,9 @@ public struct Certifier: Sendable {
     let up = x.map { max(hi - $0, zero) }, down = x.map { max($0 - lo, zero) }
     // Every coordinate's two rooms, sorted once: (room, coordinate, direction is up).
     let rooms = (x.indices.map { (up[$0], $0, true) } + x.indices.map { (down[$0], $0, false) }).sorted { $0.0 < $1.0 }
-    let columns = region.constraintBlocks.flatMap { block in
-      block.signs.indices.lazy.map { (block.unsigned, $0, block.signs[$0]) }
-    }
     var best: Rational?
-    for (i, (unsigned, j, sign)) in columns.enumerated() {
-      let g = sign < 0 ? unsigned.column(j).map { -$0 } : unsigned.column(j)
+    for i in slack.indices {
+      let g = region.constraintRow(i)
       var remaining = g.reduce(zero) { $0 + $1.magnitude }
       guard !remaining.isZero else { continue }
       var saturated = zero

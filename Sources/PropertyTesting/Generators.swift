@@ -219,8 +219,8 @@ public struct NearbyGenerator: Sendable {
   /// The exact crossing of a ray with the boundary of P, computed with rationals from G and h.
   public func crossing(direction d: [Double]) throws -> Crossing {
     let dr = try d.map { try Rational(exactly: $0) }
-    let gd = anchor.region.constraints.combiningRows(with: dr)
-    let gx = anchor.region.constraints.combiningRows(with: anchor.exactX0)
+    let gd = anchor.region.constraintValues(at: dr)
+    let gx = anchor.region.constraintValues(at: anchor.exactX0)
     var best: Rational?, facet: Int?
     for i in gd.indices where gd[i].signum() > 0 {
       let t = (anchor.bounds[i] - gx[i]) / gd[i]
@@ -233,7 +233,7 @@ public struct NearbyGenerator: Sendable {
     // Bisect on t for the float32 points along the ray, p(t) = x0 + t·d rounded towards x0,
     // testing the crossed facet's inequality exactly (cheap: one row of G), then confirm the
     // last point inside with every inequality (rounding off the ray may cross another facet).
-    let row = anchor.region.constraints.column(facet!)
+    let row = anchor.region.constraintRow(facet!)
     let bound = anchor.bounds[facet!]
     func at(_ t: Double) -> [Double] { place(d.map { $0 * t }) }
     func belowFacet(_ x: [Double]) throws -> Bool {

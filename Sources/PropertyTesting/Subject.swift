@@ -89,7 +89,7 @@ public final class Anchor: @unchecked Sendable {
   /// h.
   public let bounds: [Rational]
   /// ‖gᵢ‖₁, ‖gᵢ‖∞, ‖gᵢ‖₂² per inequality.
-  public let norms: [(l1: Rational, maxAbs: Rational, squaredL2: Rational)]
+  public let norms: [ColumnNorms]
   /// Certified radii of balls around x0 inside P (rounded down to doubles; +∞ when P is the
   /// whole space): ℓ∞ exactly, ℓ₂ from the exact lower bound.
   public let radiusLinf: Double
@@ -112,19 +112,11 @@ public final class Anchor: @unchecked Sendable {
     region = plan.region(pattern: pattern, unitVectors: ExactTensor.identity(count: plan.inputCount, shape: x0.shape))
     exactX0 = exactInput.values
     bounds = region.bounds.values
-    norms = region.constraints.columnNorms()
-    let gx = region.constraints.combiningRows(with: exactX0)
-    var linf: Rational?, l2: Rational?
-    for i in bounds.indices where !norms[i].l1.isZero {
-      let slack = bounds[i] - gx[i]
-      let r = slack / norms[i].l1
-      if linf.map({ r < $0 }) ?? true { linf = r }
-      let (_, sqrtHigh) = norms[i].squaredL2.squareRootBounds(fractionalBits: 64)
-      let r2 = slack / sqrtHigh
-      if l2.map({ r2 < $0 }) ?? true { l2 = r2 }
-    }
-    radiusLinf = linf.map { max(0, Double($0, rounding: .down)) } ?? .infinity
-    radiusL2 = l2.map { max(0, Double($0, rounding: .down)) } ?? .infinity
+    let gx: [Rational]
+    (gx, norms) = region.constraintValuesAndNorms(at: exactX0)
+    let radii = Region<ExactTensor>.ballRadii(slacks: zip(bounds, gx).map { $0 - $1 }, norms: norms)
+    radiusLinf = radii.linf.map { max(0, Double($0, rounding: .down)) } ?? .infinity
+    radiusL2 = radii.l2Lower.map { max(0, Double($0, rounding: .down)) } ?? .infinity
     var map: [SiteElement: [Int]] = [:]
     for (i, origin) in region.origins.enumerated() { map[SiteElement(site: origin.site, element: origin.element), default: []].append(i) }
     constraintsOf = map
@@ -157,7 +149,7 @@ public final class Anchor: @unchecked Sendable {
   /// Exact membership of `x` (flat coordinates) in P.
   public func membership(_ x: [Double]) throws -> Membership {
     let xr = try x.map { try Rational(exactly: $0) }
-    let gx = region.constraints.combiningRows(with: xr)
+    let gx = region.constraintValues(at: xr)
     var tight: [Int] = [], violated: [Int] = []
     var d2 = 0.0, dinf = 0.0
     for i in bounds.indices where !(gx[i] < bounds[i]) {

@@ -1,3 +1,4 @@
+import ExactArithmetic
 import Model
 
 /// The OpenBox explanation of a piecewise-linear network around one input x0: on the closed
@@ -153,4 +154,61 @@ struct ConstraintRow {
   var negative: Int?
   var bound: Double
   var element: Int
+}
+
+extension Region where T == ExactTensor {
+  /// G·x, exactly, block by block (each with its own scale; signs applied).
+  public func constraintValues(at x: [Rational]) -> [Rational] {
+    constraintBlocks.flatMap { block in
+      zip(block.unsigned.combiningRows(with: x), block.signs).map { $1 < 0 ? -$0 : $0 }
+    }
+  }
+
+  /// G·x and every inequality's norms (those of its row of G), in one pass over each block.
+  public func constraintValuesAndNorms(at x: [Rational]) -> (values: [Rational], norms: [ColumnNorms]) {
+    var values: [Rational] = [], norms: [ColumnNorms] = []
+    for block in constraintBlocks {
+      let (combination, blockNorms) = block.unsigned.columnSummaries(combining: x)
+      values += zip(combination, block.signs).map { $1 < 0 ? -$0 : $0 }
+      norms += blockNorms
+    }
+    return (values, norms)
+  }
+
+  /// Row `i` of G (the coefficients of inequality i).
+  public func constraintRow(_ i: Int) -> [Rational] {
+    var offset = 0
+    for block in constraintBlocks {
+      if i < offset + block.signs.count {
+        let column = block.unsigned.column(i - offset)
+        return block.signs[i - offset] < 0 ? column.map { -$0 } : column
+      }
+      offset += block.signs.count
+    }
+    preconditionFailure("inequality \(i) out of range (\(constraintCount) inequalities)")
+  }
+
+  /// The radii of the largest balls around x inside P, from the slacks h − G·x and the norms of
+  /// G's rows (nil: unbounded); r₂ as an interval, from 64-bit square-root bounds.
+  public static func ballRadii(slacks: [Rational], norms: [ColumnNorms]) -> BallRadii {
+    var radii = BallRadii()
+    func lower(_ current: Rational?, _ candidate: Rational) -> Rational { current.map { min($0, candidate) } ?? candidate }
+    for (slack, norm) in zip(slacks, norms) where !norm.l1.isZero {
+      radii.linf = lower(radii.linf, slack / norm.l1)
+      radii.l1 = lower(radii.l1, slack / norm.maxAbs)
+      let (sqrtLow, sqrtHigh) = norm.squaredL2.squareRootBounds(fractionalBits: 64)
+      radii.l2Lower = lower(radii.l2Lower, slack / sqrtHigh)
+      if !sqrtLow.isZero { radii.l2Upper = lower(radii.l2Upper, slack / sqrtLow) }
+    }
+    return radii
+  }
+}
+
+/// Radii of the largest balls around a point inside a polyhedron, exactly (nil: unbounded).
+public struct BallRadii: Sendable {
+  public var linf: Rational?
+  public var l1: Rational?
+  /// r₂ lies in [l2Lower, l2Upper].
+  public var l2Lower: Rational?
+  public var l2Upper: Rational?
 }
