@@ -174,7 +174,7 @@ enum MembershipBenchmarkCommand {
   static func run(writeTo path: String?, quiet: Bool) throws {
     let subject = try Subject(modelPath: model, inputsPath: inputs)
     let examples = Array(0..<8)
-    let (floatSamples, exactSamples, radius) = (25_000, 500, 0.05)
+    let (floatSamples, exactSamples, radius) = (100_000, 500, 0.05)
     let measurements = try MembershipBenchmark.run(subject: subject, examples: examples, floatSamples: floatSamples,
                                                    exactSamples: exactSamples, radius: radius, jobs: [1, 2])
     func rate(_ kind: String, _ jobs: Int) -> Double {
