@@ -37,6 +37,21 @@ import Testing
 
   static func rational(_ p: Int, _ q: Int) -> Rational { Rational(ExactInteger(p), ExactInteger(q)) }
 
+  /// x [m, k] times the weights [n, k] transposed equals rational arithmetic, element by element.
+  static func expectProductIsExact(_ x: ExactTensor, weights: [Double], m: Int, k: Int, n: Int,
+                                   sourceLocation: SourceLocation = #_sourceLocation) throws {
+    let product = x.multiplied(byTransposeOf: Constant(shape: [n, k], values: weights))
+    let xs = x.values
+    let ws = try weights.map { try Rational(exactly: $0) }
+    for i in 0..<m {
+      for o in 0..<n {
+        var sum = Rational()
+        for j in 0..<k { sum += xs[i * k + j] * ws[o * k + j] }
+        #expect(product.value(at: i * n + o) == sum, "product (\(i), \(o))", sourceLocation: sourceLocation)
+      }
+    }
+  }
+
   // MARK: Primitives against DenseTensor<Double>
 
   @Test func conversionRoundTripsAndRejectsNonFinite() throws {
@@ -109,17 +124,7 @@ import Testing
     let x = try ExactTensor(exactly: DenseTensor<Double>(shape: [m, k], elements: small))
       .adding(try ExactTensor(exactly: DenseTensor<Double>(shape: [m, k], elements: large)))
     let wValues = Self.dyadic(n * k, &generator).map { $0 * 0x1p-70 + 0x1p-3 }
-    let weight = Constant(shape: [n, k], values: wValues)
-    let product = x.multiplied(byTransposeOf: weight)
-    let xs = x.values
-    let ws = try wValues.map { try Rational(exactly: $0) }
-    for i in 0..<m {
-      for o in 0..<n {
-        var sum = Rational()
-        for j in 0..<k { sum += xs[i * k + j] * ws[o * k + j] }
-        #expect(product.value(at: i * n + o) == sum, "(\(i), \(o))")
-      }
-    }
+    try Self.expectProductIsExact(x, weights: wValues, m: m, k: k, n: n)
     // Huge entries in a small product: (2^100 + 1) · 3.
     let huge = try ExactTensor(exactly: DenseTensor<Double>(shape: [1, 2], elements: [0x1p100, 1]))
     let w = Constant(shape: [1, 2], values: [3, 3])
@@ -146,16 +151,8 @@ import Testing
     var generator = ExactTensorRandom(seed: UInt64(m * k * n))
     let x = try Self.mixedWidths([m, k], wide: wide, wider: wider, &generator)
     let wValues = Self.dyadic(n * k, &generator).map { $0 * 0x1p-40 + ($0 < 0 ? -0x1p-3 : 0x1p5) }
-    let product = x.multiplied(byTransposeOf: Constant(shape: [n, k], values: wValues))
+    try Self.expectProductIsExact(x, weights: wValues, m: m, k: k, n: n)
     let xs = x.values
-    let ws = try wValues.map { try Rational(exactly: $0) }
-    for i in 0..<m {
-      for o in 0..<n {
-        var sum = Rational()
-        for j in 0..<k { sum += xs[i * k + j] * ws[o * k + j] }
-        #expect(product.value(at: i * n + o) == sum, "product (\(i), \(o))")
-      }
-    }
     let norms = x.columnNorms()
     for j in 0..<k {
       let column = (0..<m).map { xs[$0 * k + j] }
