@@ -126,23 +126,6 @@ def steps_to_image(x_seq):
 # ------------------------------------------------------------------------------------------
 
 
-def rnn_backward_all_steps(p, xs, pre, hs, dhs):
-    """BPTT through one ReLU RNN layer when every step's output h_t receives a gradient dhs[t]
-    (a lower layer of a stack); make_fixtures.rnn_backward takes only dh at the last step."""
-    g = {k: np.zeros_like(p[k]) for k in ("W", "R", "Wb", "Rb")}
-    dxs = np.zeros_like(xs)
-    dh = np.zeros_like(dhs[0])
-    for t in reversed(range(len(pre))):
-        da = (dh + dhs[t]) * (pre[t] > 0)
-        g["W"] += da.T @ xs[t]
-        g["R"] += da.T @ hs[t]
-        g["Wb"] += da.sum(axis=0)
-        dxs[t] = da @ p["W"]
-        dh = da @ p["R"]
-    g["Rb"] = g["Wb"].copy()
-    return g, dxs
-
-
 class Shallow:
     """h_t = relu(W x_t + R h_{t-1} + b), logits = V h_12 + c."""
     kind = "shallow"
@@ -221,7 +204,7 @@ class Deep(Shallow):
         dza = (dl @ self.p["Wo"]) * (za > 0)
         grads["B"], grads["b"] = dza.T @ h2, dza.sum(axis=0)
         g2, dy1 = mf.rnn_backward(r2, y1, pre2, hs2, dza @ self.p["B"])
-        g1, du = rnn_backward_all_steps(r1, u, pre1, hs1, dy1)
+        g1, du = mf.rnn_backward(r1, u, pre1, hs1, np.zeros_like(dy1[0]), dhs=dy1)
         grads.update({f"r2.{k}": v for k, v in g2.items()})
         grads.update({f"r1.{k}": v for k, v in g1.items()})
         dua = du * (ua > 0)

@@ -377,11 +377,13 @@ def rnn_forward(p, xs):
     return hs[-1], pre, hs
 
 
-def rnn_backward(p, xs, pre, hs, dh):
+def rnn_backward(p, xs, pre, hs, dh, dhs=None):
+    """BPTT through one ReLU RNN layer: dh is the gradient at the last state; dhs[t], if given,
+    a gradient every step's output receives too (a layer under another one)."""
     g = {k: np.zeros_like(p[k]) for k in ("W", "R", "Wb", "Rb")}
     dxs = np.zeros_like(xs)
     for t in reversed(range(len(pre))):
-        da = dh * (pre[t] > 0)
+        da = (dh if dhs is None else dh + dhs[t]) * (pre[t] > 0)
         g["W"] += da.T @ xs[t]
         g["R"] += da.T @ hs[t]
         g["Wb"] += da.sum(axis=0)
