@@ -76,7 +76,7 @@ func multiply(_ x: [Double], _ w: [Double], m: Int, n: Int, k: Int) -> [Double] 
   x.withUnsafeBufferPointer { xp in
     w.withUnsafeBufferPointer { wp in
       y.withUnsafeMutableBufferPointer { yp in
-        Double.multiply(xp.baseAddress!, wp.baseAddress!, into: yp.baseAddress!, m: m, n: n, k: k)
+        Double.multiply(xp.baseAddress!, wp.baseAddress!, into: yp.baseAddress!, m: m, n: n, k: k, adding: false)
       }
     }
   }

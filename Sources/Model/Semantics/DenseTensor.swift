@@ -28,15 +28,13 @@ public enum BLASThreads {
 public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   /// A constant's values in this type (rounded once for float32; exact for float64).
   static func values(of constant: Constant) -> [Self]
-  /// `y[M, N] = x[M, K] · w[N, K]ᵀ`, through BLAS.
-  static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
+  /// `y[M, N] = x[M, K] · w[N, K]ᵀ` (with `adding`: `y += …`), through BLAS.
+  static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, adding: Bool)
   /// `out[i] = sign(x[i] − t)` (−1, 0, 1) for i in 0..<n.
   static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int)
   /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
   static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
-  /// `y[M, N] += x[M, K] · w[N, K]ᵀ`, through BLAS.
-  static func multiplyAdding(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int)
 }
 
 extension Float: DenseScalar {
@@ -58,21 +56,13 @@ extension Float: DenseScalar {
 
   public static func values(of constant: Constant) -> [Float] { constant.float32 }
 
-  public static func multiply(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
+  public static func multiply(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, adding: Bool) {
     BLASThreads.configure()
+    let beta: Float = adding ? 1 : 0
     if m == 1 {
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, beta, y, 1)
     } else {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
-    }
-  }
-
-  public static func multiplyAdding(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int) {
-    BLASThreads.configure()
-    if m == 1 {
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 1, y, 1)
-    } else {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 1, y, Int32(n))
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), beta, y, Int32(n))
     }
   }
 }
@@ -96,21 +86,13 @@ extension Double: DenseScalar {
 
   public static func values(of constant: Constant) -> [Double] { constant.values }
 
-  public static func multiply(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
+  public static func multiply(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int, adding: Bool) {
     BLASThreads.configure()
+    let beta: Double = adding ? 1 : 0
     if m == 1 {
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 0, y, 1)
+      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, beta, y, 1)
     } else {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 0, y, Int32(n))
-    }
-  }
-
-  public static func multiplyAdding(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int) {
-    BLASThreads.configure()
-    if m == 1 {
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, 1, y, 1)
-    } else {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), 1, y, Int32(n))
+      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), beta, y, Int32(n))
     }
   }
 }
@@ -193,7 +175,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
       }
       elements.withUnsafeBufferPointer { x in
         w.withUnsafeBufferPointer { w in
-          Scalar.multiply(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k)
+          Scalar.multiply(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k, adding: false)
         }
       }
     }
@@ -220,7 +202,7 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
       }
       elements.withUnsafeBufferPointer { x in
         w.withUnsafeBufferPointer { w in
-          Scalar.multiplyAdding(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k)
+          Scalar.multiply(x.baseAddress!, w.baseAddress!, into: out.baseAddress!, m: m, n: n, k: k, adding: true)
         }
       }
     }
