@@ -57,7 +57,7 @@ extension ExactTensor {
 
     // c_r = p_r / q_r = P_r / L with L the lcm of the q_r; the P_r's digits, q of them.
     var denominator = ExactInteger(1)
-    var multiplierDigits: [Double] = []
+    var multiplierDigits: [Double] = [0]  // never empty, so its address is never nil
     var multiplierDigitCount = 0
     if let coefficients {
       for c in coefficients where c.denominator != 1 { denominator = ExactInteger.lcm(denominator, c.denominator) }
@@ -81,7 +81,7 @@ extension ExactTensor {
     var largest = [Int](repeating: -1, count: columns)
     let (x, sum, square, combined) = (SharedIntegers(buffer.base), SharedIntegers(l1.base), SharedIntegers(squares.base), SharedIntegers(combination.base))
     multiplierDigits.withUnsafeBufferPointer { multiplierDigits in
-      let multiplierDigits = SharedConstantDoubles(multiplierDigits.baseAddress ?? UnsafePointer(bitPattern: 8)!)
+      let multiplierDigits = SharedConstantDoubles(multiplierDigits.baseAddress!)
       largest.withUnsafeMutableBufferPointer { largest in
         let largest = SharedIndices(largest.baseAddress!)
         // Columns are split over the cores; each block runs over every row.

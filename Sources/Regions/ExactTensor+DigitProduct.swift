@@ -209,9 +209,8 @@ func accumulate(_ sums: UnsafeMutableBufferPointer<Int>, d: Int, into limbs: Uns
       let shift = d * t
       if shift < 64 { low &+= Int128(sums[t]) << shift } else { high &+= Int128(sums[t]) << (shift - 64) }
     }
-    let lowSign: UInt = low < 0 ? .max : 0
     let (middle, carry) = UInt(truncatingIfNeeded: low >> 64).addingReportingOverflow(UInt(truncatingIfNeeded: high))
-    let top = Int128(lowSign == .max ? -1 : 0) &+ (high >> 64) &+ (carry ? 1 : 0)
+    let top = (low < 0 ? -1 : 0) &+ (high >> 64) &+ (carry ? 1 : 0)
     limbs[0] = UInt(truncatingIfNeeded: low)
     limbs[1] = middle
     limbs[2] = UInt(truncatingIfNeeded: top)
