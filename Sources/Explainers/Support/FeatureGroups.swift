@@ -78,10 +78,11 @@ extension ExplainedModel {
     return Array(embedding.table.values[0..<embedding.width])
   }
 
-  /// How perturbation explainers see an input: image (NCHW), text (token model) or tabular.
+  /// How perturbation explainers see an input: text (token model), image (NCHW with height and
+  /// width above 1) or tabular — a [1, 1, 1, 5] input such as ACAS Xu's is a row of 5 features.
   public func inputKind(shape: [Int]) -> InputKind {
     if network.embedding != nil { return .text }
-    if shape.count == 4 { return .image }
+    if shape.count == 4 && shape[2] > 1 && shape[3] > 1 { return .image }
     return .tabular
   }
 }
