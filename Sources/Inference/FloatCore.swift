@@ -25,13 +25,15 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
     return plan
   }
 
-  /// Runs the network on one body input (`input.shape` = the body's input shape) or on several
-  /// stacked along a leading copies dimension (`copies: true`).
+  /// Runs the network on inputs stacked along a leading copies dimension (`input.shape` = copies
+  /// followed by the body's input shape). Without `recording`, the prediction's pattern and ties
+  /// are empty (the values only, as black-box queries need them).
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  public func run(_ input: DenseTensor<Scalar>) throws -> Prediction<Scalar> {
+  public func run(_ input: DenseTensor<Scalar>, recording: Bool = true) throws -> Prediction<Scalar> {
     let plan = try plan(for: Array(input.shape.dropFirst()))
-    let evaluation = input.shape[0] >= 2 * Self.chunkRows ? Self.evaluateInChunks(plan, input) : plan.evaluate(input)
+    let mode: PatternMode = recording ? .record : .discard
+    let evaluation = input.shape[0] >= 2 * Self.chunkRows ? Self.evaluateInChunks(plan, input, mode: mode) : plan.evaluate(input, mode: mode)
     var outputs: [String: DenseTensor<Scalar>] = [:]
     for name in network.outputNames {
       if let link = network.links.first(where: { $0.output == name }) {
@@ -50,7 +52,7 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
   /// `plan.evaluate(input)` on consecutive chunks of ``chunkRows`` inputs, concurrently, joined
   /// into one evaluation (outputs and patterns in input order, ties summed). BLAS runs on one
   /// thread per chunk (see ``BLASThreads``): the parallelism is here, over whole chunks.
-  static func evaluateInChunks(_ plan: Plan, _ input: DenseTensor<Scalar>) -> Evaluation<DenseTensor<Scalar>> {
+  static func evaluateInChunks(_ plan: Plan, _ input: DenseTensor<Scalar>, mode: PatternMode) -> Evaluation<DenseTensor<Scalar>> {
     let copies = input.shape[0]
     let valueShape = Array(input.shape.dropFirst())
     let size = valueShape.reduce(1, *)
@@ -60,7 +62,7 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
       let start = c * chunkRows
       let n = min(chunkRows, copies - start)
       let chunk = DenseTensor(shape: [n] + valueShape, elements: Array(input.elements[(start * size)..<((start + n) * size)]))
-      slots.set(c, plan.evaluate(chunk))
+      slots.set(c, plan.evaluate(chunk, mode: mode))
     }
     let parts = slots.values
     var outputs: [String: DenseTensor<Scalar>] = [:]
@@ -70,6 +72,7 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
       for part in parts { elements += part.outputs[name]!.elements }
       outputs[name] = DenseTensor(shape: [copies] + first.shape.dropFirst(), elements: elements)
     }
+    if case .discard = mode { return Evaluation(outputs: outputs, pattern: ActivationPattern(choices: []), ties: []) }
     var choices: [[UInt8]] = []
     for (s, site) in plan.sites.enumerated() {
       var joined: [UInt8] = []

@@ -134,56 +134,8 @@ enum SymmetricSolver {
   }
 
   static func cholesky(_ a: [Double], _ b: [Double], size n: Int) -> [Double]? {
-    // Row by row (Cholesky–Crout): l[i, j] = (a[i, j] − l[i, ..<j] · l[j, ..<j]) / l[j, j], the
-    // dot products of contiguous row prefixes in SIMD lanes.
-    var l = [Double](repeating: 0, count: n * n)
-    let factored = l.withUnsafeMutableBufferPointer { buffer -> Bool in
-      let l = buffer.baseAddress!
-      for i in 0..<n {
-        let row = l + i * n
-        for j in 0...i {
-          let s = a[i * n + j] - dot(row, l + j * n, count: j)
-          if i == j {
-            guard s > 0, s.isFinite else { return false }
-            row[i] = s.squareRoot()
-          } else {
-            row[j] = s / l[j * n + j]
-          }
-        }
-      }
-      return true
-    }
-    guard factored else { return nil }
-    var y = b
-    for i in 0..<n {
-      for k in 0..<i { y[i] -= l[i * n + k] * y[k] }
-      y[i] /= l[i * n + i]
-    }
-    for i in stride(from: n - 1, through: 0, by: -1) {
-      for k in (i + 1)..<n { y[i] -= l[k * n + i] * y[k] }
-      y[i] /= l[i * n + i]
-    }
-    return y
-  }
-
-  /// `Σ x[k]·y[k]` over `count` entries, eight partial sums at a time.
-  @inline(__always)
-  static func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int) -> Double {
-    var low = SIMD4<Double>(), high = SIMD4<Double>()
-    var k = 0
-    let (rx, ry) = (UnsafeRawPointer(x), UnsafeRawPointer(y))
-    let width = MemoryLayout<Double>.stride
-    while k + 8 <= count {
-      low += rx.loadUnaligned(fromByteOffset: k * width, as: SIMD4<Double>.self) * ry.loadUnaligned(fromByteOffset: k * width, as: SIMD4<Double>.self)
-      high += rx.loadUnaligned(fromByteOffset: (k + 4) * width, as: SIMD4<Double>.self) * ry.loadUnaligned(fromByteOffset: (k + 4) * width, as: SIMD4<Double>.self)
-      k += 8
-    }
-    var total = (low + high).sum()
-    while k < count {
-      total += x[k] * y[k]
-      k += 1
-    }
-    return total
+    var x = b
+    return solvePositiveDefinite(a, &x, n: n) ? x : nil
   }
 
   static func eliminate(_ a: [Double], _ b: [Double], size n: Int) -> [Double] {

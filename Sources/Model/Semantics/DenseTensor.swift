@@ -35,6 +35,9 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
   static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
+  /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n.
+  static func twoPieces(_ x: UnsafePointer<Self>, above t: Self, into y: UnsafeMutablePointer<Self>, count n: Int,
+                        slopes: (Self, Self), offsets: (Self, Self))
 }
 
 extension Float: DenseScalar {
@@ -50,6 +53,15 @@ extension Float: DenseScalar {
                                slopes: (Float, Float), offsets: (Float, Float)) {
     for i in 0..<n {
       let high = upper[i] != 0
+      y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
+    }
+  }
+
+  @inline(never)
+  public static func twoPieces(_ x: UnsafePointer<Float>, above t: Float, into y: UnsafeMutablePointer<Float>, count n: Int,
+                               slopes: (Float, Float), offsets: (Float, Float)) {
+    for i in 0..<n {
+      let high = x[i] > t
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
     }
   }
@@ -80,6 +92,15 @@ extension Double: DenseScalar {
                                slopes: (Double, Double), offsets: (Double, Double)) {
     for i in 0..<n {
       let high = upper[i] != 0
+      y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
+    }
+  }
+
+  @inline(never)
+  public static func twoPieces(_ x: UnsafePointer<Double>, above t: Double, into y: UnsafeMutablePointer<Double>, count n: Int,
+                               slopes: (Double, Double), offsets: (Double, Double)) {
+    for i in 0..<n {
+      let high = x[i] > t
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
     }
   }
@@ -264,9 +285,9 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   @inlinable public func divided(by divisor: Broadcast) -> DenseTensor { combined(with: divisor, /) }
   @inlinable public func shifted(by offset: Broadcast) -> DenseTensor { combined(with: offset, +) }
 
-  @inlinable public func piecewise(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
-    // Every piece is x ↦ slope·x + offset; with scalar parameters that is a table lookup, and
-    // exact in floating point (x·1 + 0 = x, x·0 + v = v).
+  /// Each piece as x ↦ slope·x + offset when all have scalar parameters (exact in floating
+  /// point: x·1 + 0 = x, x·0 + v = v), else nil.
+  @usableFromInline static func scalarPieces(_ pieces: [Piece]) -> (slopes: [Scalar], offsets: [Scalar])? {
     var slopes: [Scalar] = [], offsets: [Scalar] = []
     for piece in pieces {
       switch piece {
@@ -274,9 +295,29 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
       case .identity: slopes.append(1); offsets.append(0)
       case .scaled(let b) where b.isScalar: slopes.append(Scalar.values(of: b.constant)[0]); offsets.append(0)
       case .constant(let b) where b.isScalar: slopes.append(0); offsets.append(Scalar.values(of: b.constant)[0])
-      default: return piecewiseBroadcast(pieces, choices: choices)
+      default: return nil
       }
     }
+    return (slopes, offsets)
+  }
+
+  /// Two scalar pieces around one scalar breakpoint (ReLU, LeakyReLU, Abs) in one pass, without
+  /// materializing the choices; otherwise the choices, then the pieces.
+  @inlinable public func piecewise(_ pieces: [Piece], breakpoints: [Broadcast]) -> DenseTensor {
+    guard pieces.count == 2, breakpoints.count == 1, breakpoints[0].isScalar, let (slopes, offsets) = Self.scalarPieces(pieces) else {
+      return piecewise(pieces, choices: Plan.choose(self, breakpoints).0)
+    }
+    let threshold = Scalar.values(of: breakpoints[0].constant)[0]
+    return DenseTensor(writing: shape) { out in
+      elements.withUnsafeBufferPointer { a in
+        guard let x = a.baseAddress, let y = out.baseAddress else { return }
+        Scalar.twoPieces(x, above: threshold, into: y, count: a.count, slopes: (slopes[0], slopes[1]), offsets: (offsets[0], offsets[1]))
+      }
+    }
+  }
+
+  @inlinable public func piecewise(_ pieces: [Piece], choices: [UInt8]) -> DenseTensor {
+    guard let (slopes, offsets) = Self.scalarPieces(pieces) else { return piecewiseBroadcast(pieces, choices: choices) }
     return DenseTensor(writing: shape) { out in
       elements.withUnsafeBufferPointer { a in
         choices.withUnsafeBufferPointer { choices in
@@ -414,6 +455,24 @@ public func symmetricProduct(_ a: UnsafePointer<Double>, into c: UnsafeMutablePo
   for i in 1..<max(n, 1) {
     for j in 0..<i { c[i * n + j] = c[j * n + i] }
   }
+}
+
+/// Solves `a·x = b` for a symmetric positive definite `a` [n, n] (row-major) by Cholesky
+/// factorisation (LAPACK's `dpotrf`) and two triangular solves; `b` becomes x. False, with `b`
+/// unchanged, when `a` is not positive definite in floating point.
+public func solvePositiveDefinite(_ a: [Double], _ b: inout [Double], n: Int) -> Bool {
+  guard n > 0 else { return true }
+  BLASThreads.configure()
+  var factor = a
+  var info: Int32 = 0
+  var (size, lda) = (Int32(n), Int32(n))
+  // Row-major `a` read as column-major is aᵀ = a: its upper triangle there is the row-major lower one.
+  dpotrf_("U", &size, &factor, &lda, &info)
+  guard info == 0, factor.allSatisfy(\.isFinite) else { return false }
+  // The column-major upper factor U (a = UᵀU) is the row-major lower factor L = Uᵀ: L·(Lᵀ·x) = b.
+  cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, size, factor, lda, &b, 1)
+  cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, size, factor, lda, &b, 1)
+  return true
 }
 
 /// A pointer handed to concurrent work on disjoint parts of its memory.

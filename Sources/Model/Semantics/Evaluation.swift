@@ -1,8 +1,13 @@
 /// Whether an evaluation chooses the pieces from the values (recording the pattern) or follows
 /// a given pattern (evaluating the affine map of that pattern's region, anywhere).
 public enum PatternMode: Sendable {
+  /// Choose each piece from the values and record the choices.
   case record
+  /// Apply the given choices.
   case fixed(ActivationPattern)
+  /// Choose each piece from the values without keeping the choices (the values alone, as a
+  /// black-box query needs them): the evaluation's pattern and ties are empty.
+  case discard
 }
 
 /// What an evaluation hands to an observer at a piecewise-linear site: the values the site's
@@ -51,6 +56,8 @@ extension Plan {
     var choices: [[UInt8]] = []
     var ties: [Int] = []
     var site = 0
+    var isDiscarding = false
+    if case .discard = mode { isDiscarding = true }
     func given(_ site: Int) -> [UInt8]? {
       if case .fixed(let pattern) = mode { return pattern.choices[site] }
       return nil
@@ -105,6 +112,8 @@ extension Plan {
         outputs = [x.gathered(map, shape: outShape)]
       case .concat(let blockSizes, _):
         outputs = [T.concatenated(inputs, blockSizes: blockSizes, shape: outShape)]
+      case .elementwise(let breakpoints, let pieces) where isDiscarding && visit == nil:
+        outputs = [x.piecewise(offsets ? pieces : pieces.map(\.linearPart), breakpoints: breakpoints)]
       case .elementwise(let breakpoints, let pieces):
         let chosen: [UInt8]
         if let fixed = given(site) {
@@ -145,12 +154,14 @@ extension Plan {
       for (name, value) in zip(node.outputs, outputs) { values[name] = value }
       for name in node.inputs where lastUses[name] == index && !keep.contains(name) { values[name] = nil }
     }
-    return Evaluation(outputs: values.filter { keep.contains($0.key) }, pattern: ActivationPattern(choices: choices),
+    let kept = values.filter { keep.contains($0.key) }
+    if isDiscarding { return Evaluation(outputs: kept, pattern: ActivationPattern(choices: []), ties: []) }
+    return Evaluation(outputs: kept, pattern: ActivationPattern(choices: choices),
                       ties: ties.isEmpty ? Array(repeating: 0, count: choices.count) : ties)
   }
 
   /// The number of breakpoints strictly below each element, and the count of exact ties.
-  static func choose<T: TensorAlgebra>(_ x: T, _ breakpoints: [Broadcast]) -> ([UInt8], Int) {
+  @usableFromInline static func choose<T: TensorAlgebra>(_ x: T, _ breakpoints: [Broadcast]) -> ([UInt8], Int) {
     let count = x.shape.reduce(1, *)
     var chosen = [UInt8](repeating: 0, count: count)
     var tied = 0

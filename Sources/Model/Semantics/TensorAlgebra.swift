@@ -41,6 +41,11 @@ public protocol TensorAlgebra: Sendable {
   /// For each element, one of the affine `pieces`, chosen by `choices` (repeated over the tensor).
   func piecewise(_ pieces: [Piece], choices: [UInt8]) -> Self
 
+  /// For each element, the piece after as many of the ascending `breakpoints` as lie strictly
+  /// below it: `piecewise(pieces, choices:)` with the choices the values make (a backend may
+  /// fuse the two).
+  func piecewise(_ pieces: [Piece], breakpoints: [Broadcast]) -> Self
+
   /// The sign (-1, 0, 1) of `self − threshold` for every element.
   func signs(minus threshold: Broadcast) -> [Int8]
 
@@ -56,6 +61,10 @@ public protocol TensorAlgebra: Sendable {
 extension TensorAlgebra {
   public func multiplied(byTransposeOf weight: Constant, shiftedBy bias: Broadcast) -> Self {
     multiplied(byTransposeOf: weight).shifted(by: bias)
+  }
+
+  public func piecewise(_ pieces: [Piece], breakpoints: [Broadcast]) -> Self {
+    piecewise(pieces, choices: Plan.choose(self, breakpoints).0)
   }
 }
 
