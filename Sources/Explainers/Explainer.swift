@@ -17,13 +17,21 @@ public protocol Explainer: Sendable {
 /// A network with its float core, as explainers see it.
 public struct ExplainedModel: Sendable {
   public let network: Network
+  /// Float64 evaluation, for the gradient and relevance methods and OpenBox.
   public let core: FloatCore<Double>
+  /// Float32 evaluation, for black-box queries in float32.
+  let queryCore: FloatCore<Float>
+  /// The precision of black-box queries (LIME, KernelSHAP, occlusion): see
+  /// ``outputs(_:shape:output:target:precision:)``.
+  public let queryPrecision: QueryPrecision
   /// Plans of the traced copy of the network (every value kept), for backward passes.
   let tracePlans = TracePlans()
 
-  public init(_ network: Network) {
+  public init(_ network: Network, queryPrecision: QueryPrecision = .float32) {
     self.network = network
+    self.queryPrecision = queryPrecision
     core = FloatCore<Double>(network)
+    queryCore = FloatCore<Float>(network)
   }
 
   /// The name of the piecewise-linear body output that explainers explain (the logits).

@@ -51,6 +51,11 @@ struct Explain: ParsableCommand {
   @Option(name: .customLong("setting"), help: "A method setting key=value (repeatable).")
   var settings: [String] = []
 
+  @Option(help: ArgumentHelp(
+    "Precision of the black-box queries of lime, kernelshap and occlusion: float32 (the model's own, as the reference packages query onnxruntime) or float64.",
+    valueName: "float32|float64"))
+  var queries = "float32"
+
   @Option(help: "Training data for tabular LIME's statistics (.npy, .csv, .json; inputs of the model).")
   var training: String?
 
@@ -71,8 +76,11 @@ struct Explain: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      guard let precision = QueryPrecision(rawValue: queries) else {
+        throw UsageError("--queries must be float32 or float64, got '\(queries)'")
+      }
       let network = try Network.load(contentsOf: model)
-      let explained = ExplainedModel(network)
+      let explained = ExplainedModel(network, queryPrecision: precision)
       let array = try NumericArray.load(path: inputs)
       let bound = try network.bind(array, file: inputs)
       var examples = bound.examples(batchAxis: network.batchAxis, tokenIDs: network.embedding == nil ? nil : array.asDoubles)

@@ -12,11 +12,13 @@ import Testing
   static let bias: [Double] = [0.3, -0.7]
   static let x0: [Double] = [0.8, -0.4, 1.1, 0.2, -0.9]
 
+  /// Queried in float64, so that the black-box methods' answers are checked to float64's
+  /// precision; `float32QueriesAgreeToFloat32Precision` checks the default.
   let model: ExplainedModel
   let input: DenseTensor<Double>
 
   init() throws {
-    model = ExplainedModel(try linearNetwork(weights: Self.weights, bias: Self.bias))
+    model = ExplainedModel(try linearNetwork(weights: Self.weights, bias: Self.bias), queryPrecision: .float64)
     input = DenseTensor(shape: [1, 5], elements: Self.x0)
   }
 
@@ -61,6 +63,20 @@ import Testing
     let e = try KernelSHAPExplainer(background: background).explain(model, at: input, output: k, seed: 4)
     let means = (0..<5).map { j in background.reduce(0) { $0 + $1[j] } / 7 }
     #expect(maxDifference(e.relevance, (0..<5).map { Self.weights[k][$0] * (Self.x0[$0] - means[$0]) }) < 1e-10)
+  }
+
+  @Test(arguments: [0, 1])
+  func float32QueriesAgreeToFloat32Precision(_ k: Int) throws {
+    let float32 = ExplainedModel(model.network)
+    #expect(float32.queryPrecision == .float32)
+    for explainer in [KernelSHAPExplainer(background: Self.training(count: 7, spread: 1)), OcclusionExplainer()] as [any Explainer] {
+      let single = try explainer.explain(float32, at: input, output: k, seed: 4)
+      let double = try explainer.explain(model, at: input, output: k, seed: 4)
+      #expect(single.settings["queries"] == "float32" && double.settings["queries"] == "float64")
+      #expect(single.relevance != double.relevance, "float32 queries must round differently (\(explainer.method))")
+      // Inputs, weights and outputs of size about 1, rounded to float32 (relative 6e-8) a few times.
+      #expect(maxDifference(single.relevance, double.relevance) < 1e-5, "\(explainer.method)")
+    }
   }
 
   @Test(arguments: [0, 1])

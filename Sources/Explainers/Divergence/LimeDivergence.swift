@@ -202,7 +202,7 @@ public struct LimeDivergenceSearch: Sendable {
 
   func gap(_ model: ExplainedModel, _ e: Explanation, at x: [Double], shape: [Int]) throws -> (g: Double, f: Double, gap: Double)? {
     guard let g = e.surrogate?.predict(at: x) else { return nil }
-    let f = try model.outputs(x, shape: shape, output: e.output)[0]
+    let f = try model.outputs(x, shape: shape, output: e.output, precision: .float64)[0]
     return (g, f, abs(g - f))
   }
 

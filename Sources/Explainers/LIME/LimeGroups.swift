@@ -127,7 +127,7 @@ public struct LimeGroupsExplainer: Explainer {
     for (j, group) in groups.enumerated() {
       for i in group { relevance[i] += coefficients[j] / Double(group.count) }
     }
-    var settings = ["mode": mode.rawValue, "samples": "\(samples)", "kernelWidth": "\(kernelWidth)", "numFeatures": "\(numFeatures)",
+    var settings = ["mode": mode.rawValue, "queries": model.queryPrecision.rawValue, "samples": "\(samples)", "kernelWidth": "\(kernelWidth)", "numFeatures": "\(numFeatures)",
                     "featureSelection": selection.rawValue, "target": target.rawValue, "groups": "\(d)",
                     "selected": result.features.map(String.init).joined(separator: ",")]
     switch mode {

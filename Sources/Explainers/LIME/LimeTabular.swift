@@ -43,8 +43,15 @@ public struct QuantileDiscretizer: Sendable {
   public private(set) var values: [[Double]]
   public private(set) var frequencies: [[Double]]
   /// Per feature and bin, what a draw needs: the normal CDF at the bin's standardised ends (on
-  /// the side of the mean where the tail is thinner), or the value of a degenerate bin.
-  var draws: [[Draw]] = []
+  /// the side of the mean where the tail is thinner), or the value of a degenerate bin; feature
+  /// j's bins are `draws[drawStart[j]...]` (one flat array: a draw is in LIME's innermost loop).
+  var draws: [Draw] = []
+  var drawStart: [Int] = []
+  /// Per feature, the cumulative frequencies of the bins in `values` and those bins, flat:
+  /// feature j's are `binStart[j]..<binStart[j + 1]`.
+  var cumulative: [Double] = []
+  var cumulativeBins: [Int] = []
+  var binStart: [Int] = [0]
 
   struct Draw: Sendable {
     var mean, std: Double
@@ -82,7 +89,15 @@ public struct QuantileDiscretizer: Sendable {
       let present = counts.keys.sorted()
       values.append(present.map(Double.init))
       frequencies.append(present.map { Double(counts[$0]!) / Double(column.count) })
-      draws.append((0...qts.count).map { b in
+      var total = 0.0
+      for (bin, p) in zip(present, frequencies[j]) {
+        total += p
+        cumulative.append(total)
+        cumulativeBins.append(bin)
+      }
+      binStart.append(cumulative.count)
+      drawStart.append(draws.count)
+      draws += (0...qts.count).map { b in
         let (mean, std) = (means[b], stds[b])
         let minz = (binMins[j][b] - mean) / std, maxz = (binMaxs[j][b] - mean) / std
         if minz == maxz {
@@ -91,7 +106,7 @@ public struct QuantileDiscretizer: Sendable {
         let flipped = minz > 0
         let (low, high) = flipped ? (Normal.cdf(-maxz), Normal.cdf(-minz)) : (Normal.cdf(minz), Normal.cdf(maxz))
         return Draw(mean: mean, std: std, lowCDF: low, highCDF: high, lower: minz, upper: maxz, flipped: flipped, fixed: nil)
-      })
+      }
     }
   }
 
@@ -113,7 +128,7 @@ public struct QuantileDiscretizer: Sendable {
   /// bin's mean and deviation truncated to the bin's range. As in the reference, a bin whose
   /// standardised range is empty yields its standardised lower end `(min − mean) / std`.
   public func undiscretize(_ j: Int, bin b: Int, using generator: inout SeededGenerator) -> Double {
-    let draw = draws[j][b]
+    let draw = draws[drawStart[j] + b]
     if let fixed = draw.fixed { return fixed }
     // Inverse-CDF sampling of the truncated normal (as SeededGenerator.truncatedNormal, with the
     // bin's CDF values computed once and Φ⁻¹ to about 1e-9, ample for drawing samples).
@@ -121,6 +136,20 @@ public struct QuantileDiscretizer: Sendable {
     let q = Normal.quantile(p, refined: false)
     let z = draw.flipped ? -q : q
     return draw.mean + draw.std * min(max(z, draw.lower), draw.upper)
+  }
+
+  /// A bin of feature j drawn from the training frequencies (as
+  /// `generator.choice(values[j], probabilities: frequencies[j])`) and a value drawn back from it.
+  @inline(__always)
+  func sample(_ j: Int, using generator: inout SeededGenerator) -> (bin: Int, value: Double) {
+    let u = generator.uniform()
+    let (start, end) = (binStart[j], binStart[j + 1])
+    var bin = cumulativeBins[end - 1]
+    for k in start..<end where u < cumulative[k] {
+      bin = cumulativeBins[k]
+      break
+    }
+    return (bin, undiscretize(j, bin: bin, using: &generator))
   }
 }
 
@@ -220,9 +249,9 @@ public struct LimeTabularExplainer: Explainer {
           if let discretizer = statistics.discretizer {
             for r in rows {
               for j in 0..<columns {
-                let bin = Int(generator.choice(discretizer.values[j], probabilities: discretizer.frequencies[j]))
+                let (bin, value) = discretizer.sample(j, using: &generator)
                 scaledOut.pointer[r * columns + j] = bin == home[j] ? 1 : 0
-                inverseOut.pointer[r * columns + j] = discretizer.undiscretize(j, bin: bin, using: &generator)
+                inverseOut.pointer[r * columns + j] = value
               }
             }
           } else {
@@ -266,7 +295,7 @@ public struct LimeTabularExplainer: Explainer {
     }
     return Explanation(
       method: method, output: output, inputShape: x0.shape, relevance: coefficients, surrogate: surrogate, seed: seed,
-      settings: ["mode": "tabular", "samples": "\(samples)", "discretize": discretization.rawValue, "kernelWidth": "\(width)",
+      settings: ["mode": "tabular", "queries": model.queryPrecision.rawValue, "samples": "\(samples)", "discretize": discretization.rawValue, "kernelWidth": "\(width)",
                  "numFeatures": "\(numFeatures)", "featureSelection": selection.rawValue, "target": target.rawValue,
                  "sampleAroundInstance": "\(sampleAroundInstance)", "scaleFactor": "\(scaleFactor)",
                  "selected": result.features.map(String.init).joined(separator: ",")],

@@ -75,7 +75,7 @@ public struct IntegratedGradientsExplainer: Explainer {
       diagnostics["steps"] = Double(steps)
     }
     let relevance = zip(integral, d).map { $0 * $1 }
-    let ends = try model.outputs(point(0).elements + x0.elements, shape: x0.shape, output: output)
+    let ends = try model.outputs(point(0).elements + x0.elements, shape: x0.shape, output: output, precision: .float64)
     diagnostics["outputValue"] = ends[1]
     diagnostics["baselineValue"] = ends[0]
     diagnostics["completenessError"] = abs(relevance.reduce(0, +) - (ends[1] - ends[0]))

@@ -127,7 +127,7 @@ public struct KernelSHAPExplainer: Explainer {
       method: method, output: output, inputShape: x0.shape, relevance: relevance,
       surrogate: LinearSurrogate(weights: phi, intercept: empty, features: .presence, interpretation: .groups(groups, reference: x0.elements)),
       seed: exact ? nil : seed,
-      settings: ["players": kind == .image ? "patches of \(patch)×\(patch) pixels" : kind == .text ? "token positions" : "features",
+      settings: ["queries": model.queryPrecision.rawValue, "players": kind == .image ? "patches of \(patch)×\(patch) pixels" : kind == .text ? "token positions" : "features",
                  "background": background == nil ? (kind == .text ? "<pad> embedding" : "zeros") : "\(rows.count) rows",
                  "enumeration": exact ? "exact" : "sampled", "coalitions": "\(coalitions.count)", "target": target.rawValue],
       diagnostics: ["baseValue": empty, "outputValue": full, "coalitions": Double(coalitions.count),

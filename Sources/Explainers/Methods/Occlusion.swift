@@ -67,7 +67,7 @@ public struct OcclusionExplainer: Explainer {
     }
     let relevance = zip(total, covered).map { $1 == 0 ? 0 : $0 / $1 }
     return Explanation(method: method, output: output, inputShape: x0.shape, relevance: relevance,
-                       settings: ["patch": "\(patch)", "stride": "\(step)", "windows": "\(windows.count)", "target": target.rawValue,
+                       settings: ["queries": model.queryPrecision.rawValue, "patch": "\(patch)", "stride": "\(step)", "windows": "\(windows.count)", "target": target.rawValue,
                                   "baseline": baseline.map { "\($0)" } ?? (kind == .text ? "<pad> embedding" : "0")],
                        diagnostics: ["outputValue": outputs[0]])
   }

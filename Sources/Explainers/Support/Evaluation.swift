@@ -2,6 +2,16 @@ import Foundation
 import Inference
 import Model
 
+/// The precision black-box explainers query the network in.
+public enum QueryPrecision: String, Codable, Sendable, CaseIterable {
+  /// The precision of the model's parameters and of the float core's predictions, and what the
+  /// reference packages get from onnxruntime: a black-box explainer's samples differ by far more
+  /// than float32's rounding (about 1e-7 of the logits). Twice the SIMD width of float64.
+  case float32
+  /// The stored parameters evaluated in float64 (the precision of the gradient methods).
+  case float64
+}
+
 /// What a black-box explainer (LIME, KernelSHAP, occlusion) asks the network for.
 public enum OutputTarget: String, Codable, Sendable, CaseIterable {
   /// The body output (the logit): the value OpenBox's A·x + c describes exactly.
@@ -16,13 +26,16 @@ extension ExplainedModel {
   static let batchSize = 1024
 
   /// One output element for each of `count` body inputs stored one after another in `rows`
-  /// (each of `shape`, the body input's shape), evaluated in batches by the float core in float64.
-  public func outputs(_ rows: [Double], shape: [Int], output: Int, target: OutputTarget = .logit) throws -> [Double] {
+  /// (each of `shape`, the body input's shape), evaluated in batches by the float core in
+  /// `precision` (default: the model's ``queryPrecision``).
+  public func outputs(_ rows: [Double], shape: [Int], output: Int, target: OutputTarget = .logit,
+                      precision: QueryPrecision? = nil) throws -> [Double] {
     let size = shape.reduce(1, *)
     precondition(size > 0 && rows.count % size == 0, "rows do not hold whole inputs of shape \(shape)")
     let count = rows.count / size
     let body = outputName
     let graphOutput = target == .probability ? network.links.first { $0.input == body }?.output : nil
+    let precision = precision ?? queryPrecision
     // Fixed batches of `batchSize` inputs (so the values do not depend on the number of
     // threads), evaluated concurrently.
     let batches = (count + Self.batchSize - 1) / Self.batchSize
@@ -31,14 +44,12 @@ extension ExplainedModel {
       let start = b * Self.batchSize
       let n = min(Self.batchSize, count - start)
       let result = Result { () throws -> [Double] in
-        let batch = DenseTensor<Double>(shape: [n] + shape, elements: Array(rows[(start * size)..<((start + n) * size)]))
-        let prediction = try core.run(batch)
-        let tensor = graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
-        let width = tensor.elements.count / n
-        guard output >= 0, output < width else {
-          throw ModelError("output index \(output) is out of range: '\(body)' has \(width) elements")
+        let batch = rows[(start * size)..<((start + n) * size)]
+        let query: Query = (shape, n, output, graphOutput)
+        switch precision {
+        case .float32: return try outputs(of: batch, queryCore, query)
+        case .float64: return try outputs(of: batch, core, query)
         }
-        return (0..<n).map { tensor.elements[$0 * width + output] }
       }
       slots.lock.withLock { slots.results[b] = result }
     }
@@ -46,6 +57,22 @@ extension ExplainedModel {
     result.reserveCapacity(count)
     for slot in slots.results { result += try slot!.get() }
     return result
+  }
+
+  /// One batch's inputs (shape, count) and the output element wanted (in the graph output after
+  /// the link, or in the body output when nil).
+  private typealias Query = (shape: [Int], count: Int, output: Int, graphOutput: String?)
+
+  private func outputs<Scalar: DenseScalar>(of rows: ArraySlice<Double>, _ core: FloatCore<Scalar>, _ query: Query) throws -> [Double] {
+    let n = query.count
+    let prediction = try core.run(DenseTensor<Scalar>(shape: [n] + query.shape, elements: rows.map { Scalar($0) }), recording: false)
+    let body = outputName
+    let tensor = query.graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
+    let width = tensor.elements.count / n
+    guard query.output >= 0, query.output < width else {
+      throw ModelError("output index \(query.output) is out of range: '\(body)' has \(width) elements")
+    }
+    return (0..<n).map { Double(tensor.elements[$0 * width + query.output]) }
   }
 
   /// The number of elements of the explained body output for an input of `shape`.
