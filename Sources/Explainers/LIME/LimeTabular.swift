@@ -53,14 +53,14 @@ public struct QuantileDiscretizer: Sendable {
   var cumulativeBins: [Int] = []
   var binStart: [Int] = [0]
 
+  /// A draw is `mean + std · clamp(sign · Φ⁻¹(p), lower, upper)` with p uniform on
+  /// [lowCDF, highCDF]; sign −1 draws −Z on [−b, −a]. A bin whose standardised range is empty
+  /// has std 0 and its value as the mean (no branch in the sampling loop).
   struct Draw: Sendable {
     var mean, std: Double
     var lowCDF, highCDF: Double
     var lower, upper: Double
-    /// Whether the draw is −Z on [−b, −a].
-    var flipped: Bool
-    /// The value of a bin whose standardised range is empty.
-    var fixed: Double?
+    var sign: Double
   }
 
   public init(training rows: [[Double]], percentiles: [Double]) {
@@ -101,11 +101,11 @@ public struct QuantileDiscretizer: Sendable {
         let (mean, std) = (means[b], stds[b])
         let minz = (binMins[j][b] - mean) / std, maxz = (binMaxs[j][b] - mean) / std
         if minz == maxz {
-          return Draw(mean: mean, std: std, lowCDF: 0, highCDF: 0, lower: minz, upper: maxz, flipped: false, fixed: minz)
+          return Draw(mean: minz, std: 0, lowCDF: 0.5, highCDF: 0.5, lower: 0, upper: 0, sign: 1)
         }
         let flipped = minz > 0
         let (low, high) = flipped ? (Normal.cdf(-maxz), Normal.cdf(-minz)) : (Normal.cdf(minz), Normal.cdf(maxz))
-        return Draw(mean: mean, std: std, lowCDF: low, highCDF: high, lower: minz, upper: maxz, flipped: flipped, fixed: nil)
+        return Draw(mean: mean, std: std, lowCDF: low, highCDF: high, lower: minz, upper: maxz, sign: flipped ? -1 : 1)
       }
     }
   }
@@ -124,32 +124,33 @@ public struct QuantileDiscretizer: Sendable {
     edges.firstIndex { $0 >= value } ?? edges.count
   }
 
-  /// A value drawn back from bin `b` of feature `j` (LIME's `undiscretize`): a normal with the
-  /// bin's mean and deviation truncated to the bin's range. As in the reference, a bin whose
-  /// standardised range is empty yields its standardised lower end `(min − mean) / std`.
-  public func undiscretize(_ j: Int, bin b: Int, using generator: inout SeededGenerator) -> Double {
-    let draw = draws[drawStart[j] + b]
-    if let fixed = draw.fixed { return fixed }
-    // Inverse-CDF sampling of the truncated normal (as SeededGenerator.truncatedNormal, with the
-    // bin's CDF values computed once and Φ⁻¹ to about 1e-9, ample for drawing samples).
-    let p = draw.lowCDF + generator.openUniform() * (draw.highCDF - draw.lowCDF)
-    let q = Normal.quantile(p, refined: false)
-    let z = draw.flipped ? -q : q
-    return draw.mean + draw.std * min(max(z, draw.lower), draw.upper)
-  }
-
-  /// A bin of feature j drawn from the training frequencies (as
-  /// `generator.choice(values[j], probabilities: frequencies[j])`) and a value drawn back from it.
-  @inline(__always)
-  func sample(_ j: Int, using generator: inout SeededGenerator) -> (bin: Int, value: Double) {
-    let u = generator.uniform()
-    let (start, end) = (binStart[j], binStart[j + 1])
-    var bin = cumulativeBins[end - 1]
-    for k in start..<end where u < cumulative[k] {
-      bin = cumulativeBins[k]
-      break
+  /// One sample row, LIME's `undiscretize` of a random bin per feature: for each feature j a bin
+  /// drawn from the training frequencies (as `choice(values[j], probabilities: frequencies[j])`)
+  /// into `bins[j]`, and a value drawn back from it into `values[j]` — a normal with the bin's mean
+  /// and deviation truncated to the bin's range, by inverse-CDF sampling (the bin's CDF values
+  /// computed once, Φ⁻¹ to about 1e-9, ample for drawing samples). As in the reference, a bin
+  /// whose standardised range is empty yields its standardised lower end `(min − mean) / std`.
+  ///
+  /// The generator draws two uniforms per feature, the bin's and the position's; Φ⁻¹ is then
+  /// taken for the whole row at once, in SIMD lanes. No branch depends on the draws.
+  func sampleRow(bins: UnsafeMutablePointer<Int>, values: UnsafeMutablePointer<Double>, using generator: inout SeededGenerator) {
+    let columns = drawStart.count
+    for j in 0..<columns {
+      // The first bin whose cumulative frequency exceeds u (the last one if none does).
+      let u = generator.uniform()
+      let (start, end) = (binStart[j], binStart[j + 1])
+      var index = start
+      for k in start..<(end - 1) { index += u >= cumulative[k] ? 1 : 0 }
+      let bin = cumulativeBins[index]
+      bins[j] = bin
+      let draw = draws[drawStart[j] + bin]
+      values[j] = draw.lowCDF + generator.openUniform() * (draw.highCDF - draw.lowCDF)
     }
-    return (bin, undiscretize(j, bin: bin, using: &generator))
+    Normal.quantiles(values, count: columns)
+    for j in 0..<columns {
+      let draw = draws[drawStart[j] + bins[j]]
+      values[j] = draw.mean + draw.std * min(max(draw.sign * values[j], draw.lower), draw.upper)
+    }
   }
 }
 
@@ -247,11 +248,11 @@ public struct LimeTabularExplainer: Explainer {
           var generator = SeededGenerator(seed: seed, stream: UInt64(chunk))
           let rows = (1 + chunk * Self.chunkRows)..<min(samples, 1 + (chunk + 1) * Self.chunkRows)
           if let discretizer = statistics.discretizer {
-            for r in rows {
-              for j in 0..<columns {
-                let (bin, value) = discretizer.sample(j, using: &generator)
-                scaledOut.pointer[r * columns + j] = bin == home[j] ? 1 : 0
-                inverseOut.pointer[r * columns + j] = value
+            var bins = [Int](repeating: 0, count: columns)
+            bins.withUnsafeMutableBufferPointer { bins in
+              for r in rows {
+                discretizer.sampleRow(bins: bins.baseAddress!, values: inverseOut.pointer + r * columns, using: &generator)
+                for j in 0..<columns { scaledOut.pointer[r * columns + j] = bins[j] == home[j] ? 1 : 0 }
               }
             }
           } else {

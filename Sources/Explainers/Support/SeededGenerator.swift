@@ -171,6 +171,42 @@ public enum Normal {
     return x
   }
 
+  /// `p[i] = quantile(p[i], refined: false)` for i in 0..<n (the same arithmetic), eight at a
+  /// time in SIMD lanes for the central region, element by element in the tails.
+  public static func quantiles(_ p: UnsafeMutablePointer<Double>, count n: Int) {
+    let a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
+    let b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01)
+    let low = 0.02425
+    var i = 0
+    while i + 8 <= n {
+      let raw = UnsafeMutableRawPointer(p + i)
+      let v = raw.loadUnaligned(as: SIMD8<Double>.self)
+      let q = v - 0.5, r = q * q
+      // Horner's scheme step by step (one expression is too much for the type checker).
+      var numerator: SIMD8<Double> = a.0 * r + a.1
+      numerator = numerator * r + a.2
+      numerator = numerator * r + a.3
+      numerator = numerator * r + a.4
+      numerator = numerator * r + a.5
+      var denominator: SIMD8<Double> = b.0 * r + b.1
+      denominator = denominator * r + b.2
+      denominator = denominator * r + b.3
+      denominator = denominator * r + b.4
+      denominator = denominator * r + 1
+      var x = numerator * q / denominator
+      let tails = (v .< low) .| (v .> 1 - low)
+      if any(tails) {
+        for lane in 0..<8 where tails[lane] { x[lane] = quantile(v[lane], refined: false) }
+      }
+      raw.storeBytes(of: x, as: SIMD8<Double>.self)
+      i += 8
+    }
+    while i < n {
+      p[i] = quantile(p[i], refined: false)
+      i += 1
+    }
+  }
+
   /// The mean of a standard normal truncated to [a, b].
   public static func truncatedMean(_ a: Double, _ b: Double) -> Double {
     let mass = cdf(b) - cdf(a)
