@@ -94,19 +94,24 @@ public struct KernelSHAPExplainer: Explainer {
     }
     // v(S) for every coalition, ∅ and the full set, averaging over the background rows.
     let all = [[Bool](repeating: false, count: m), [Bool](repeating: true, count: m)] + coalitions
-    // Each (coalition, background row) input: the row, with x0's values on the present players.
+    // Each (coalition, background row) input: the row, with x0's values on the present players
+    // (written as x0 with the row's values on the absent players when those are fewer).
     let n = x0.elements.count
     let flatRows = rows.flatMap { $0 }
     let inputs = [Double](unsafeUninitializedCapacity: all.count * rows.count * n) { out, initialized in
       flatRows.withUnsafeBufferPointer { background in
         x0.elements.withUnsafeBufferPointer { x0 in
           var target = out.baseAddress!
+          var changed: [Int] = []
           for members in all {
+            let fromRow = 2 * members.count(where: \.self) <= m
+            changed.removeAll(keepingCapacity: true)
+            for (j, present) in members.enumerated() where present == fromRow { changed += groups[j] }
             for r in 0..<rows.count {
-              target.initialize(from: background.baseAddress! + r * n, count: n)
-              for (j, present) in members.enumerated() where present {
-                for i in groups[j] { target[i] = x0[i] }
-              }
+              let row = background.baseAddress! + r * n
+              let (base, other) = fromRow ? (row, x0.baseAddress!) : (x0.baseAddress!, row)
+              target.initialize(from: base, count: n)
+              for i in changed { target[i] = other[i] }
               target += n
             }
           }
@@ -139,21 +144,19 @@ public struct KernelSHAPExplainer: Explainer {
     let delta = full - empty
     if m == 1 { return [delta] }
     let k = m - 1
-    var data = [Double](repeating: 0, count: coalitions.count * k)
-    var targets = [Double](repeating: 0, count: coalitions.count)
-    for (r, members) in coalitions.enumerated() {
-      let last = members[m - 1] ? 1.0 : 0.0
-      for j in 0..<k { data[r * k + j] = (members[j] ? 1 : 0) - last }
-      targets[r] = values[r] - empty - last * delta
-    }
-    // Weighted least squares without an intercept: (XᵀWX) φ = XᵀW y, through BLAS on √w-scaled rows.
+    // Weighted least squares without an intercept, (XᵀWX) φ = XᵀW y, through BLAS on √w-scaled
+    // rows: row r of X is (z_j − z_M) for j < M, of y v(S) − v(∅) − z_M·Δ; X is written
+    // transposed, [k, rows].
     let rows = coalitions.count
     var scaled = [Double](repeating: 0, count: k * rows)
     var scaledTargets = [Double](repeating: 0, count: rows)
-    for r in 0..<rows {
-      let s = weights[r].squareRoot()
-      for j in 0..<k { scaled[j * rows + r] = data[r * k + j] * s }
-      scaledTargets[r] = targets[r] * s
+    scaled.withUnsafeMutableBufferPointer { out in
+      for (r, members) in coalitions.enumerated() {
+        let root = weights[r].squareRoot()
+        let last = members[m - 1] ? 1.0 : 0.0
+        for j in 0..<k { out[j * rows + r] = ((members[j] ? 1 : 0) - last) * root }
+        scaledTargets[r] = (values[r] - empty - last * delta) * root
+      }
     }
     var gram = [Double](repeating: 0, count: k * k)
     scaled.withUnsafeBufferPointer { x in

@@ -22,8 +22,9 @@ public enum OutputTarget: String, Codable, Sendable, CaseIterable {
 }
 
 extension ExplainedModel {
-  /// Number of inputs evaluated per float-core call.
-  static let batchSize = 1024
+  /// Number of inputs evaluated per float-core call: the float core's chunk, so that a call runs
+  /// on the calling thread (the batches are what is spread over the cores).
+  static var batchSize: Int { FloatCore<Float>.chunkRows }
 
   /// One output element for each of `count` body inputs stored one after another in `rows`
   /// (each of `shape`, the body input's shape), evaluated in batches by the float core in
@@ -63,9 +64,17 @@ extension ExplainedModel {
   /// the link, or in the body output when nil).
   private typealias Query = (shape: [Int], count: Int, output: Int, graphOutput: String?)
 
+  @_specialize(where Scalar == Float)
+  @_specialize(where Scalar == Double)
   private func outputs<Scalar: DenseScalar>(of rows: ArraySlice<Double>, _ core: FloatCore<Scalar>, _ query: Query) throws -> [Double] {
     let n = query.count
-    let prediction = try core.run(DenseTensor<Scalar>(shape: [n] + query.shape, elements: rows.map { Scalar($0) }), recording: false)
+    let elements = [Scalar](unsafeUninitializedCapacity: rows.count) { out, initialized in
+      rows.withUnsafeBufferPointer { rows in
+        for i in 0..<rows.count { out[i] = Scalar(rows[i]) }
+      }
+      initialized = rows.count
+    }
+    let prediction = try core.run(DenseTensor<Scalar>(shape: [n] + query.shape, elements: elements), recording: false)
     let body = outputName
     let tensor = query.graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
     let width = tensor.elements.count / n
