@@ -18,6 +18,7 @@ let package = Package(
     .systemLibrary(name: "CGMP", providers: [.apt(["libgmp-dev"])]),
     .systemLibrary(name: "CFLINT", providers: [.apt(["libflint-dev"])]),
     .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
+    .systemLibrary(name: "CMalloc"),
 
     // Exact numbers: GMP integers, rationals, dyadics; FLINT integer matrices.
     .target(name: "ExactArithmetic", dependencies: ["CGMP", "CFLINT"]),
@@ -61,7 +62,7 @@ let package = Package(
     .executableTarget(
       name: "explaincert",
       dependencies: [
-        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic", "Explainers", "PropertyTesting", "Reports",
+        "Model", "Inference", "DataIO", "Regions", "Certification", "ExactArithmetic", "Explainers", "PropertyTesting", "Reports", "CMalloc",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
 
