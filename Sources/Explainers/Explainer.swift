@@ -26,6 +26,8 @@ public struct ExplainedModel: Sendable {
   public let queryPrecision: QueryPrecision
   /// Plans of the traced copy of the network (every value kept), for backward passes.
   let tracePlans = TracePlans()
+  /// The network's leading affine layers, split off, by input shape.
+  let affinePrefixes = AffinePrefixes()
 
   public init(_ network: Network, queryPrecision: QueryPrecision = .float32) {
     self.network = network

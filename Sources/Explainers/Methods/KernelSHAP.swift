@@ -25,13 +25,19 @@ public struct KernelSHAPExplainer: Explainer {
   public var patch: Int
   public var exactLimit: Int
   public var target: OutputTarget
+  /// When the network starts with affine layers (an MLP's first dense layer), compute their
+  /// output for each coalition from that of the background row or x0 and the columns of the
+  /// changed players, instead of evaluating them on every input (the same values up to rounding).
+  public var firstLayerUpdates: Bool
 
-  public init(background: [[Double]]? = nil, samples: Int? = nil, patch: Int = 1, exactLimit: Int = 12, target: OutputTarget = .logit) {
+  public init(background: [[Double]]? = nil, samples: Int? = nil, patch: Int = 1, exactLimit: Int = 12, target: OutputTarget = .logit,
+              firstLayerUpdates: Bool = true) {
     self.background = background
     self.samples = samples
     self.patch = patch
     self.exactLimit = exactLimit
     self.target = target
+    self.firstLayerUpdates = firstLayerUpdates
   }
 
   public var method: String { "kernelshap" }
@@ -95,31 +101,55 @@ public struct KernelSHAPExplainer: Explainer {
     // v(S) for every coalition, ∅ and the full set, averaging over the background rows.
     let all = [[Bool](repeating: false, count: m), [Bool](repeating: true, count: m)] + coalitions
     // Each (coalition, background row) input: the row, with x0's values on the present players
-    // (written as x0 with the row's values on the absent players when those are fewer).
+    // (written as x0 with the row's values on the absent players when those are fewer). When the
+    // network starts with affine layers P, the suffix is queried at P of each input instead,
+    // P(start) + Σ J[:, i]·(change of coordinate i), from P at the background rows and x0.
     let n = x0.elements.count
     let flatRows = rows.flatMap { $0 }
-    let inputs = [Double](unsafeUninitializedCapacity: all.count * rows.count * n) { out, initialized in
-      flatRows.withUnsafeBufferPointer { background in
-        x0.elements.withUnsafeBufferPointer { x0 in
-          var target = out.baseAddress!
-          var changed: [Int] = []
-          for members in all {
-            let fromRow = 2 * members.count(where: \.self) <= m
-            changed.removeAll(keepingCapacity: true)
-            for (j, present) in members.enumerated() where present == fromRow { changed += groups[j] }
-            for r in 0..<rows.count {
-              let row = background.baseAddress! + r * n
-              let (base, other) = fromRow ? (row, x0.baseAddress!) : (x0.baseAddress!, row)
-              target.initialize(from: base, count: n)
-              for i in changed { target[i] = other[i] }
-              target += n
+    let prefix = firstLayerUpdates ? try model.affinePrefixes.prefix(of: model, shape: x0.shape) : nil
+    let width = prefix?.width ?? n
+    let starts = prefix.map { $0.values(flatRows + x0.elements) } ?? (flatRows + x0.elements)
+    let jacobian = prefix?.transposedJacobian ?? []
+    let (block, updating) = (rows.count * width, prefix != nil)
+    let queries = [Double](unsafeUninitializedCapacity: all.count * block) { out, initialized in
+      let target = SendablePointer(out.baseAddress!)
+      // Coalitions in fixed chunks, concurrently (each writes its own rows).
+      let chunk = 64
+      DispatchQueue.concurrentPerform(iterations: (all.count + chunk - 1) / chunk) { part in
+        flatRows.withUnsafeBufferPointer { background in
+          x0.elements.withUnsafeBufferPointer { x0 in
+            starts.withUnsafeBufferPointer { starts in
+              jacobian.withUnsafeBufferPointer { jacobian in
+                var changed: [Int] = []
+                for c in (part * chunk)..<min(all.count, (part + 1) * chunk) {
+                  let members = all[c]
+                  let fromRow = 2 * members.count(where: \.self) <= m
+                  changed.removeAll(keepingCapacity: true)
+                  for (j, present) in members.enumerated() where present == fromRow { changed += groups[j] }
+                  for r in 0..<rows.count {
+                    let query = target.pointer + c * block + r * width
+                    let row = background.baseAddress! + r * n
+                    let (base, other) = fromRow ? (row, x0.baseAddress!) : (x0.baseAddress!, row)
+                    query.initialize(from: starts.baseAddress! + (fromRow ? r : rows.count) * width, count: width)
+                    if updating, let jacobian = jacobian.baseAddress {
+                      for i in changed where other[i] != base[i] {
+                        let (change, column) = (other[i] - base[i], jacobian + i * width)
+                        for k in 0..<width { query[k] += change * column[k] }
+                      }
+                    } else {
+                      for i in changed { query[i] = other[i] }
+                    }
+                  }
+                }
+              }
             }
           }
         }
       }
-      initialized = all.count * rows.count * n
+      initialized = all.count * block
     }
-    let outputs = try model.outputs(inputs, shape: x0.shape, output: output, target: target)
+    let queried = prefix?.suffix ?? model
+    let outputs = try queried.outputs(queries, shape: prefix?.suffixShape ?? x0.shape, output: output, target: target)
     let values = (0..<all.count).map { c in outputs[(c * rows.count)..<((c + 1) * rows.count)].reduce(0, +) / Double(rows.count) }
     let (empty, full) = (values[0], values[1])
     let phi = Self.solve(coalitions: coalitions, weights: weights, values: Array(values.dropFirst(2)), empty: empty, full: full, players: m)
@@ -134,7 +164,8 @@ public struct KernelSHAPExplainer: Explainer {
       seed: exact ? nil : seed,
       settings: ["queries": model.queryPrecision.rawValue, "players": kind == .image ? "patches of \(patch)×\(patch) pixels" : kind == .text ? "token positions" : "features",
                  "background": background == nil ? (kind == .text ? "<pad> embedding" : "zeros") : "\(rows.count) rows",
-                 "enumeration": exact ? "exact" : "sampled", "coalitions": "\(coalitions.count)", "target": target.rawValue],
+                 "enumeration": exact ? "exact" : "sampled", "coalitions": "\(coalitions.count)", "target": target.rawValue,
+                 "firstLayers": prefix == nil ? "evaluated" : "updated per coalition"],
       diagnostics: ["baseValue": empty, "outputValue": full, "coalitions": Double(coalitions.count),
                     "additivityError": abs(empty + phi.reduce(0, +) - full)])
   }
