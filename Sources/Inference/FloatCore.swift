@@ -27,13 +27,16 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
 
   /// Runs the network on inputs stacked along a leading copies dimension (`input.shape` = copies
   /// followed by the body's input shape). Without `recording`, the prediction's pattern and ties
-  /// are empty (the values only, as black-box queries need them).
+  /// are empty (the values only, as black-box queries need them). A large batch is spread over
+  /// the cores in chunks of ``chunkRows`` unless `concurrently` is false (a caller that spreads
+  /// its own batches).
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  public func run(_ input: DenseTensor<Scalar>, recording: Bool = true) throws -> Prediction<Scalar> {
+  public func run(_ input: DenseTensor<Scalar>, recording: Bool = true, concurrently: Bool = true) throws -> Prediction<Scalar> {
     let plan = try plan(for: Array(input.shape.dropFirst()))
     let mode: PatternMode = recording ? .record : .discard
-    let evaluation = input.shape[0] >= 2 * Self.chunkRows ? Self.evaluateInChunks(plan, input, mode: mode) : plan.evaluate(input, mode: mode)
+    let chunked = concurrently && input.shape[0] >= 2 * Self.chunkRows
+    let evaluation = chunked ? Self.evaluateInChunks(plan, input, mode: mode) : plan.evaluate(input, mode: mode)
     var outputs: [String: DenseTensor<Scalar>] = [:]
     for name in network.outputNames {
       if let link = network.links.first(where: { $0.output == name }) {

@@ -22,9 +22,13 @@ public enum OutputTarget: String, Codable, Sendable, CaseIterable {
 }
 
 extension ExplainedModel {
-  /// Number of inputs evaluated per float-core call: the float core's chunk, so that a call runs
-  /// on the calling thread (the batches are what is spread over the cores).
-  static var batchSize: Int { FloatCore<Float>.chunkRows }
+  /// The batches `count` inputs are evaluated in: an even number of nearly equal batches of at
+  /// most 2048 inputs (large products amortize BLAS's packing of the weights; pairs keep two
+  /// cores equally busy), fixed by `count` alone, so the values never depend on the machine.
+  static func batches(_ count: Int) -> [Range<Int>] {
+    let parts = 2 * ((count + 4095) / 4096)
+    return (0..<parts).map { b in (b * count / parts)..<((b + 1) * count / parts) }.filter { !$0.isEmpty }
+  }
 
   /// One output element for each of `count` body inputs stored one after another in `rows`
   /// (each of `shape`, the body input's shape), evaluated in batches by the float core in
@@ -37,13 +41,11 @@ extension ExplainedModel {
     let body = outputName
     let graphOutput = target == .probability ? network.links.first { $0.input == body }?.output : nil
     let precision = precision ?? queryPrecision
-    // Fixed batches of `batchSize` inputs (so the values do not depend on the number of
-    // threads), evaluated concurrently.
-    let batches = (count + Self.batchSize - 1) / Self.batchSize
-    let slots = BatchSlots(batches)
-    DispatchQueue.concurrentPerform(iterations: batches) { b in
-      let start = b * Self.batchSize
-      let n = min(Self.batchSize, count - start)
+    // Fixed batches, each evaluated on one thread, concurrently.
+    let batches = Self.batches(count)
+    let slots = BatchSlots(batches.count)
+    DispatchQueue.concurrentPerform(iterations: batches.count) { b in
+      let (start, n) = (batches[b].lowerBound, batches[b].count)
       let result = Result { () throws -> [Double] in
         let batch = rows[(start * size)..<((start + n) * size)]
         let query: Query = (shape, n, output, graphOutput)
@@ -74,7 +76,7 @@ extension ExplainedModel {
       }
       initialized = rows.count
     }
-    let prediction = try core.run(DenseTensor<Scalar>(shape: [n] + query.shape, elements: elements), recording: false)
+    let prediction = try core.run(DenseTensor<Scalar>(shape: [n] + query.shape, elements: elements), recording: false, concurrently: false)
     let body = outputName
     let tensor = query.graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
     let width = tensor.elements.count / n
