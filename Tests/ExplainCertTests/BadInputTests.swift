@@ -15,6 +15,18 @@ import Testing
     #expect(line.contains(mentions), "\(line)")
   }
 
+  @Test func queryPrecision() throws {
+    let (model, inputs) = (fixtures + "/models/digits_mlp.onnx", fixtures + "/data/digits_test.npy")
+    let bad = try CommandLineRun(["explain", model, inputs, "--method", "occlusion", "--example", "0", "--queries", "half"])
+    #expect(bad.status == 2)
+    #expect(bad.errorLines.count == 1 && bad.standardError.contains("--queries must be float32 or float64"), "\(bad.standardError)")
+    for precision in ["float32", "float64"] {
+      let run = try CommandLineRun(["explain", model, inputs, "--method", "occlusion", "--example", "0", "--queries", precision, "--json"])
+      #expect(run.status == 0)
+      #expect(run.standardOutput.contains("\"queries\" : \"\(precision)\""), "\(run.standardOutput.prefix(400))")
+    }
+  }
+
   @Test func truncatedModel() throws {
     let scratch = try ScratchFolder()
     let bytes = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/models/digits_mlp.onnx"))

@@ -59,6 +59,17 @@ import Testing
   }
 
   /// With biases, LRP-ε is not conservative: the biases absorb relevance.
+  /// Perturbation explainers see NCHW inputs with height and width above 1 as images; a
+  /// [1, 1, 1, 5] input (ACAS Xu's) is a row of 5 features.
+  @Test func inputKinds() throws {
+    let (model, _) = try loadFixture("digits_mlp", data: "digits_test", count: 1)
+    #expect(model.inputKind(shape: [1, 1, 8, 8]) == .image)
+    #expect(model.inputKind(shape: [1, 1, 1, 5]) == .tabular)
+    #expect(model.inputKind(shape: [1, 64]) == .tabular)
+    let (text, _) = try loadFixture("text_rnn", data: "text_test_ids", count: 1)
+    #expect(text.inputKind(shape: [10, 1, 8]) == .text)
+  }
+
   @Test func biasesAbsorbRelevance() throws {
     let (model, inputs) = try loadFixture("digits_mlp", data: "digits_test", count: 1)
     let e = try RelevanceExplainer.epsilon(1e-9).explain(model, at: inputs[0], output: 0, seed: 0)
