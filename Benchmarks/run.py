@@ -444,8 +444,11 @@ def explainers_section(rows, command, machine, explanations):
         "with AVX2 kernels, the whole budget of 20× the reference. The 5000 × 784 truncated-normal draws and the "
         "float32 forward passes (1.7 G multiply-adds) come on top. KernelSHAP's 3618 coalitions × 10 background "
         "rows are 12 G multiply-adds of model evaluations.",
-        "- On ACAS Xu and the digits MLP the arithmetic is a few M multiply-adds and the times are fixed costs: "
-        "drawing 5000 × M truncated-normal samples, distributing batches over the cores, allocation.",
+        "- On ACAS Xu and the digits MLP the arithmetic is a few M multiply-adds: the forward passes (near the "
+        "kernels' peak), drawing 5000 × M truncated-normal samples, distributing batches over the cores. Such "
+        "millisecond times depend on whether the second (virtual) core joins in time: on this machine LIME on "
+        "ACAS Xu takes about 2.2 ms pinned to one core and 1.2–1.4 ms when both work, and repeated runs land "
+        "anywhere between (check with `explaincert bench MODEL --explainers DATA`, and `taskset -c 0` for one core).",
     ]
     if machine.get("busy"):
         lines += ["", f"**The machine was busy during this run** (other processes kept {machine['load']} of the "
