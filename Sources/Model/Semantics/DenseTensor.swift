@@ -32,7 +32,9 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, adding: Bool)
   /// `out[i] = sign(x[i] − t)` (−1, 0, 1) for i in 0..<n.
   static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int)
-  /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
+  /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n. For ReLU's
+  /// pieces (0·x + 0, 1·x + 0) a select, `x[i]` or 0: the same values for finite x, and 0 for a
+  /// NaN or −∞ on the zero piece, as max(x, 0).
   static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
   /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n.
@@ -51,6 +53,10 @@ extension Float: DenseScalar {
   @inline(never)
   public static func twoPieces(_ x: UnsafePointer<Float>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Float>, count n: Int,
                                slopes: (Float, Float), offsets: (Float, Float)) {
+    if slopes == (0, 1) && offsets == (0, 0) {
+      for i in 0..<n { y[i] = upper[i] != 0 ? x[i] : 0 }
+      return
+    }
     for i in 0..<n {
       let high = upper[i] != 0
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
@@ -60,6 +66,10 @@ extension Float: DenseScalar {
   @inline(never)
   public static func twoPieces(_ x: UnsafePointer<Float>, above t: Float, into y: UnsafeMutablePointer<Float>, count n: Int,
                                slopes: (Float, Float), offsets: (Float, Float)) {
+    if slopes == (0, 1) && offsets == (0, 0) {
+      for i in 0..<n { y[i] = x[i] > t ? x[i] : 0 }
+      return
+    }
     for i in 0..<n {
       let high = x[i] > t
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
@@ -90,6 +100,10 @@ extension Double: DenseScalar {
   @inline(never)
   public static func twoPieces(_ x: UnsafePointer<Double>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Double>, count n: Int,
                                slopes: (Double, Double), offsets: (Double, Double)) {
+    if slopes == (0, 1) && offsets == (0, 0) {
+      for i in 0..<n { y[i] = upper[i] != 0 ? x[i] : 0 }
+      return
+    }
     for i in 0..<n {
       let high = upper[i] != 0
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
@@ -99,6 +113,10 @@ extension Double: DenseScalar {
   @inline(never)
   public static func twoPieces(_ x: UnsafePointer<Double>, above t: Double, into y: UnsafeMutablePointer<Double>, count n: Int,
                                slopes: (Double, Double), offsets: (Double, Double)) {
+    if slopes == (0, 1) && offsets == (0, 0) {
+      for i in 0..<n { y[i] = x[i] > t ? x[i] : 0 }
+      return
+    }
     for i in 0..<n {
       let high = x[i] > t
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
