@@ -151,7 +151,8 @@ struct Explain: ParsableCommand {
   }
 
   func summary(_ e: Explanation, index: Int, tokens: [Int]?, network: Network) -> String {
-    var lines = ["input \(index): \(e.method), output \(e.output)" + (e.diagnostics["outputValue"] ?? e.diagnostics["prediction"]).map { String(format: " (value %.6g)", $0) }.orEmpty]
+    var lines = ["input \(index): \(e.method), output \(e.output)" + (e.diagnostics["outputValue"] ?? e.diagnostics["prediction"]).map { String(format: " (value %.6g)", $0) }.orEmpty
+                 + (e.seed.map { ", seed \($0)" }.orEmpty) + (e.settings["queries"].map { ", \($0) queries" }.orEmpty)]
     // Token models: one relevance per token (the sum over its embedding coordinates).
     var values = e.relevance
     var names: [String]
