@@ -12,6 +12,16 @@ public protocol Explainer: Sendable {
   /// Explains body output `output` (a flat index into the body's first output) at `x0`, one body
   /// input without the copies dimension.
   func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, output: Int, seed: UInt64) throws -> Explanation
+
+  /// Explains each of `outputs` at `x0`: what `explain(_:at:output:seed:)` gives for each (a
+  /// method may share work between them, as LIME shares its samples).
+  func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, outputs: [Int], seed: UInt64) throws -> [Explanation]
+}
+
+extension Explainer {
+  public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, outputs: [Int], seed: UInt64) throws -> [Explanation] {
+    try outputs.map { try explain(model, at: x0, output: $0, seed: seed) }
+  }
 }
 
 /// A network with its float core, as explainers see it.

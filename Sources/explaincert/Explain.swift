@@ -39,6 +39,9 @@ struct Explain: ParsableCommand {
   @Option(name: .customLong("output-index"), help: "The body output element to explain (default: the predicted class).")
   var outputIndex: Int?
 
+  @Flag(help: "Explain every element of the body output (every class), one explanation each; tabular LIME draws and evaluates its samples once for all, as the reference's labels.")
+  var allOutputs = false
+
   @Option(help: "Seed of every random choice.")
   var seed: UInt64 = 0
 
@@ -79,6 +82,7 @@ struct Explain: ParsableCommand {
       guard let precision = QueryPrecision(rawValue: queries) else {
         throw UsageError("--queries must be float32 or float64, got '\(queries)'")
       }
+      guard !(allOutputs && outputIndex != nil) else { throw UsageError("--all-outputs and --output-index exclude each other") }
       let network = try Network.load(contentsOf: model)
       let explained = ExplainedModel(network, queryPrecision: precision)
       let array = try NumericArray.load(path: inputs)
@@ -108,24 +112,26 @@ struct Explain: ParsableCommand {
         throw UsageError("--method \(method): \(error.message)")
       }
       let chosen = examples
+      let allOutputs = self.allOutputs
       let results = parallelMap(chosen.count, jobs: try jobCount(jobs)) { k in
         let x0 = chosen[k].input
-        let index = try outputIndex ?? explained.predictedOutput(at: x0)
-        return try explainer.explain(explained, at: x0, output: index, seed: seed)
+        let outputs = allOutputs ? Array(0..<(try explained.outputCount(shape: x0.shape))) : [try outputIndex ?? explained.predictedOutput(at: x0)]
+        return try explainer.explain(explained, at: x0, outputs: outputs, seed: seed)
       }
-      var explanations: [Explanation] = []
+      // Explanations in input order (and output order within an input), with their input.
+      var explanations: [(example: Int, explanation: Explanation)] = []
       for (k, result) in results.enumerated() {
         switch result {
-        case .success(let explanation): explanations.append(explanation)
+        case .success(let list): explanations += list.map { (k, $0) }
         case .failure(let error): throw UsageError("\(model): input \(example ?? k): \(error)")
         }
       }
-      let text = explanations.count == 1 ? try jsonText(explanations[0]) : try jsonText(explanations)
+      let text = explanations.count == 1 ? try jsonText(explanations[0].explanation) : try jsonText(explanations.map(\.explanation))
       if let output { try writeAtomically(text, to: output) }
       if json {
         emit(text)
       } else {
-        for (k, explanation) in explanations.enumerated() {
+        for (k, explanation) in explanations {
           emit(summary(explanation, index: example ?? k, tokens: examples[k].tokens, network: network))
         }
       }

@@ -27,6 +27,16 @@ import Testing
     }
   }
 
+  @Test func allOutputs() throws {
+    let (model, inputs) = (fixtures + "/models/digits_mlp.onnx", fixtures + "/data/digits_test.npy")
+    let both = try CommandLineRun(["explain", model, inputs, "--method", "lime", "--example", "0", "--all-outputs", "--output-index", "2"])
+    #expect(both.status == 2 && both.errorLines.count == 1 && both.standardError.contains("exclude each other"), "\(both.standardError)")
+    let run = try CommandLineRun(["explain", model, inputs, "--method", "lime", "--example", "0", "--all-outputs", "--samples", "500", "--json"])
+    #expect(run.status == 0)
+    let explanations = try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [[String: Any]]
+    #expect(explanations?.compactMap { $0["output"] as? Int } == Array(0..<10))
+  }
+
   @Test func truncatedModel() throws {
     let scratch = try ScratchFolder()
     let bytes = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/models/digits_mlp.onnx"))

@@ -70,6 +70,22 @@ import Testing
     #expect(text.inputKind(shape: [10, 1, 8]) == .text)
   }
 
+  /// LIME explaining every class on one set of samples gives, class by class, the explanation
+  /// of that class alone; other methods explain each output in turn.
+  @Test func severalOutputsAtOnce() throws {
+    let (model, inputs) = try loadFixture("digits_mlp", data: "digits_test", count: 20)
+    let lime = try ExplainerRegistry.make("lime", model: model, shape: inputs[0].shape, samples: 600, data: inputs.map(\.elements))
+    let outputs = Array(0..<10)
+    let all = try lime.explain(model, at: inputs[3], outputs: outputs, seed: 5)
+    #expect(all.map(\.output) == outputs)
+    for k in [0, 4, 9] {
+      #expect(all[k] == (try lime.explain(model, at: inputs[3], output: k, seed: 5)))
+    }
+    #expect(all[2].relevance != all[7].relevance)
+    let gradient = try ExplainerRegistry.make("gradient", model: model, shape: inputs[0].shape)
+    #expect(try gradient.explain(model, at: inputs[3], outputs: [1, 8], seed: 0) == [1, 8].map { try gradient.explain(model, at: inputs[3], output: $0, seed: 0) })
+  }
+
   @Test func biasesAbsorbRelevance() throws {
     let (model, inputs) = try loadFixture("digits_mlp", data: "digits_test", count: 1)
     let e = try RelevanceExplainer.epsilon(1e-9).explain(model, at: inputs[0], output: 0, seed: 0)

@@ -46,11 +46,24 @@ public enum LimeBase {
   /// row's distance; the surrogate is `Ridge(alpha=1)`.
   public static func explain(data: [Double], rows: Int, columns: Int, labels: [Double], weights: [Double],
                              numFeatures: Int, selection: FeatureSelection, alpha: Double = 1) throws -> Result {
-    let ridge = WeightedRidge(data: data, rows: rows, columns: columns, targets: labels, weights: weights)
-    let used = try select(ridge, numFeatures: numFeatures, selection: selection)
-    let fit = ridge.fit(alpha: alpha, subset: used)
-    return Result(features: used, coefficients: fit.coefficients, intercept: fit.intercept, score: ridge.score(fit),
-                  localPrediction: fit.predict(data[0..<columns]))
+    try explain(data: data, rows: rows, columns: columns, labels: [labels], weights: weights, numFeatures: numFeatures,
+                selection: selection, alpha: alpha)[0]
+  }
+
+  /// The same for several labels on the same samples (the reference's `labels`): one result per
+  /// entry of `labels`, each the model's values on every row. The weighted Gram matrix is
+  /// computed once for all.
+  public static func explain(data: [Double], rows: Int, columns: Int, labels: [[Double]], weights: [Double],
+                             numFeatures: Int, selection: FeatureSelection, alpha: Double = 1) throws -> [Result] {
+    guard let first = labels.first else { return [] }
+    let shared = WeightedRidge(data: data, rows: rows, columns: columns, targets: first, weights: weights)
+    return try labels.enumerated().map { k, values in
+      let ridge = k == 0 ? shared : shared.retargeted(values)
+      let used = try select(ridge, numFeatures: numFeatures, selection: selection)
+      let fit = ridge.fit(alpha: alpha, subset: used)
+      return Result(features: used, coefficients: fit.coefficients, intercept: fit.intercept, score: ridge.score(fit),
+                    localPrediction: fit.predict(data[0..<columns]))
+    }
   }
 
   /// `LimeBase.feature_selection`.

@@ -277,30 +277,41 @@ public struct LimeTabularExplainer: Explainer {
   }
 
   public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, output: Int, seed: UInt64) throws -> Explanation {
+    try explain(model, at: x0, outputs: [output], seed: seed)[0]
+  }
+
+  /// Explains several outputs on one set of samples, as the reference's `labels`: the samples,
+  /// their distances and weights and the model's evaluation are shared, and so is the ridge's
+  /// Gram matrix; each output gets its own feature selection and fit. The explanation of an
+  /// output is the one ``explain(_:at:output:seed:)`` gives.
+  public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, outputs: [Int], seed: UInt64) throws -> [Explanation] {
     let hood = try neighbourhood(of: x0.elements, seed: seed)
-    let labels = try model.outputs(hood.inverse, shape: x0.shape, output: output, target: target)
+    let labels = try model.outputs(hood.inverse, shape: x0.shape, outputs: outputs, target: target)
     let width = kernelWidth ?? Double(hood.columns).squareRoot() * 0.75
     let weights = hood.distances.map { LimeBase.kernel($0, width: width) }
-    let result = try LimeBase.explain(data: hood.data, rows: hood.rows, columns: hood.columns, labels: labels, weights: weights,
-                                      numFeatures: numFeatures, selection: selection)
-    let coefficients = result.weights(count: hood.columns)
-    let surrogate: LinearSurrogate
-    if let discretizer = statistics.discretizer {
-      surrogate = LinearSurrogate(weights: coefficients, intercept: result.intercept, features: .presence,
-                                  interpretation: .bins(edges: discretizer.edges,
-                                                        reference: (0..<hood.columns).map { QuantileDiscretizer.bin(x0.elements[$0], discretizer.edges[$0]) }))
-    } else {
-      let w = zip(coefficients, statistics.scales).map { $0 / $1 }
-      let intercept = result.intercept - zip(w, statistics.means).reduce(0) { $0 + $1.0 * $1.1 }
-      surrogate = LinearSurrogate(weights: w, intercept: intercept, features: .coordinates)
+    let results = try LimeBase.explain(data: hood.data, rows: hood.rows, columns: hood.columns, labels: labels, weights: weights,
+                                       numFeatures: numFeatures, selection: selection)
+    return zip(outputs, zip(results, labels)).map { output, fitted in
+      let (result, values) = fitted
+      let coefficients = result.weights(count: hood.columns)
+      let surrogate: LinearSurrogate
+      if let discretizer = statistics.discretizer {
+        surrogate = LinearSurrogate(weights: coefficients, intercept: result.intercept, features: .presence,
+                                    interpretation: .bins(edges: discretizer.edges,
+                                                          reference: (0..<hood.columns).map { QuantileDiscretizer.bin(x0.elements[$0], discretizer.edges[$0]) }))
+      } else {
+        let w = zip(coefficients, statistics.scales).map { $0 / $1 }
+        let intercept = result.intercept - zip(w, statistics.means).reduce(0) { $0 + $1.0 * $1.1 }
+        surrogate = LinearSurrogate(weights: w, intercept: intercept, features: .coordinates)
+      }
+      return Explanation(
+        method: method, output: output, inputShape: x0.shape, relevance: coefficients, surrogate: surrogate, seed: seed,
+        settings: ["mode": "tabular", "queries": model.queryPrecision.rawValue, "samples": "\(samples)", "discretize": discretization.rawValue,
+                   "kernelWidth": "\(width)", "numFeatures": "\(numFeatures)", "featureSelection": selection.rawValue, "target": target.rawValue,
+                   "sampleAroundInstance": "\(sampleAroundInstance)", "scaleFactor": "\(scaleFactor)",
+                   "selected": result.features.map(String.init).joined(separator: ",")],
+        diagnostics: ["score": result.score, "localPrediction": result.localPrediction, "intercept": result.intercept,
+                      "prediction": values[0], "kernelWidth": width])
     }
-    return Explanation(
-      method: method, output: output, inputShape: x0.shape, relevance: coefficients, surrogate: surrogate, seed: seed,
-      settings: ["mode": "tabular", "queries": model.queryPrecision.rawValue, "samples": "\(samples)", "discretize": discretization.rawValue, "kernelWidth": "\(width)",
-                 "numFeatures": "\(numFeatures)", "featureSelection": selection.rawValue, "target": target.rawValue,
-                 "sampleAroundInstance": "\(sampleAroundInstance)", "scaleFactor": "\(scaleFactor)",
-                 "selected": result.features.map(String.init).joined(separator: ",")],
-      diagnostics: ["score": result.score, "localPrediction": result.localPrediction, "intercept": result.intercept,
-                    "prediction": labels[0], "kernelWidth": width])
   }
 }

@@ -10,23 +10,25 @@ public struct WeightedRidge: Sendable {
   public let rows, columns: Int
   /// Row-major [rows, columns].
   public let data: [Double]
-  public let targets: [Double]
+  public private(set) var targets: [Double]
   public let weights: [Double]
   /// Weighted column means and the weighted target mean.
   public let means: [Double]
-  public let targetMean: Double
+  public private(set) var targetMean: Double
   /// XcᵀWXc, [columns, columns], and XcᵀW·yc.
   let gram: [Double]
-  let moment: [Double]
+  private(set) var moment: [Double]
   /// Whether each column varies over the weighted rows.
   let isVarying: [Bool]
+  /// The varying columns of X centred and scaled by √w, transposed: [varying columns, rows].
+  private let scaled: [Double]
+  private let varying: [Int]
 
   public init(data: [Double], rows: Int, columns: Int, targets: [Double], weights: [Double]) {
     precondition(data.count == rows * columns && targets.count == rows && weights.count == rows, "ridge: inconsistent sizes")
     self.rows = rows
     self.columns = columns
     self.data = data
-    self.targets = targets
     self.weights = weights
     let total = weights.reduce(0, +)
     var means = [Double](repeating: 0, count: columns)
@@ -35,14 +37,12 @@ public struct WeightedRidge: Sendable {
     }
     means = means.map { $0 / total }
     self.means = means
-    targetMean = zip(weights, targets).reduce(0) { $0 + $1.0 * $1.1 } / total
     // Columns that are constant on the weighted rows centre to zero: their Gram rows and
     // moments are zero, so only the others go through the product.
     let varying = (0..<columns).filter { c in (0..<rows).contains { weights[$0] != 0 && data[$0 * columns + c] != means[c] } }
     let m = varying.count
     // Centred, √w-scaled, transposed: [varying columns, rows], written in blocks of rows.
     var scaled = [Double](repeating: 0, count: rows * m)
-    var scaledTargets = [Double](repeating: 0, count: rows)
     let roots = weights.map { $0.squareRoot() }
     let block = 64
     scaled.withUnsafeMutableBufferPointer { out in
@@ -56,23 +56,40 @@ public struct WeightedRidge: Sendable {
         }
       }
     }
-    for r in 0..<rows { scaledTargets[r] = (targets[r] - targetMean) * roots[r] }
     var small = [Double](repeating: 0, count: m * m)
     scaled.withUnsafeBufferPointer { x in
       small.withUnsafeMutableBufferPointer { c in symmetricProduct(x.baseAddress!, into: c.baseAddress!, n: m, k: rows) }
     }
-    let smallMoment = multiply(scaled, scaledTargets, m: m, n: 1, k: rows)
     var gram = [Double](repeating: 0, count: columns * columns)
-    var moment = [Double](repeating: 0, count: columns)
     for (i, ci) in varying.enumerated() {
-      moment[ci] = smallMoment[i]
       for (j, cj) in varying.enumerated() { gram[ci * columns + cj] = small[i * m + j] }
     }
     self.gram = gram
-    self.moment = moment
     var isVarying = [Bool](repeating: false, count: columns)
     for c in varying { isVarying[c] = true }
     self.isVarying = isVarying
+    self.scaled = scaled
+    self.varying = varying
+    (self.targets, targetMean, moment) = ([], 0, [])
+    retarget(targets)
+  }
+
+  /// The same rows and weights with other targets (another output of the same samples): the
+  /// Gram matrix is kept, only the moment XcᵀW·yc is computed again.
+  public func retargeted(_ targets: [Double]) -> WeightedRidge {
+    var copy = self
+    copy.retarget(targets)
+    return copy
+  }
+
+  private mutating func retarget(_ targets: [Double]) {
+    precondition(targets.count == rows, "ridge: \(targets.count) targets for \(rows) rows")
+    self.targets = targets
+    targetMean = zip(weights, targets).reduce(0) { $0 + $1.0 * $1.1 } / weights.reduce(0, +)
+    let scaledTargets = (0..<rows).map { (targets[$0] - targetMean) * weights[$0].squareRoot() }
+    let smallMoment = multiply(scaled, scaledTargets, m: varying.count, n: 1, k: rows)
+    moment = [Double](repeating: 0, count: columns)
+    for (i, c) in varying.enumerated() { moment[c] = smallMoment[i] }
   }
 
   /// A fitted model on a subset of the columns.

@@ -35,6 +35,13 @@ extension ExplainedModel {
   /// `precision` (default: the model's ``queryPrecision``).
   public func outputs(_ rows: [Double], shape: [Int], output: Int, target: OutputTarget = .logit,
                       precision: QueryPrecision? = nil) throws -> [Double] {
+    try outputs(rows, shape: shape, outputs: [output], target: target, precision: precision)[0]
+  }
+
+  /// Several output elements of each input from one evaluation: `result[k][r]` is element
+  /// `outputs[k]` at row r.
+  public func outputs(_ rows: [Double], shape: [Int], outputs wanted: [Int], target: OutputTarget = .logit,
+                      precision: QueryPrecision? = nil) throws -> [[Double]] {
     let size = shape.reduce(1, *)
     precondition(size > 0 && rows.count % size == 0, "rows do not hold whole inputs of shape \(shape)")
     let count = rows.count / size
@@ -46,9 +53,9 @@ extension ExplainedModel {
     let slots = BatchSlots(batches.count)
     DispatchQueue.concurrentPerform(iterations: batches.count) { b in
       let (start, n) = (batches[b].lowerBound, batches[b].count)
-      let result = Result { () throws -> [Double] in
+      let result = Result { () throws -> [[Double]] in
         let batch = rows[(start * size)..<((start + n) * size)]
-        let query: Query = (shape, n, output, graphOutput)
+        let query: Query = (shape, n, wanted, graphOutput)
         switch precision {
         case .float32: return try outputs(of: batch, queryCore, query)
         case .float64: return try outputs(of: batch, core, query)
@@ -56,19 +63,21 @@ extension ExplainedModel {
       }
       slots.lock.withLock { slots.results[b] = result }
     }
-    var result: [Double] = []
-    result.reserveCapacity(count)
-    for slot in slots.results { result += try slot!.get() }
+    var result = [[Double]](repeating: [], count: wanted.count)
+    for k in result.indices { result[k].reserveCapacity(count) }
+    for slot in slots.results {
+      for (k, values) in try slot!.get().enumerated() { result[k] += values }
+    }
     return result
   }
 
-  /// One batch's inputs (shape, count) and the output element wanted (in the graph output after
+  /// One batch's inputs (shape, count) and the output elements wanted (in the graph output after
   /// the link, or in the body output when nil).
-  private typealias Query = (shape: [Int], count: Int, output: Int, graphOutput: String?)
+  private typealias Query = (shape: [Int], count: Int, outputs: [Int], graphOutput: String?)
 
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  private func outputs<Scalar: DenseScalar>(of rows: ArraySlice<Double>, _ core: FloatCore<Scalar>, _ query: Query) throws -> [Double] {
+  private func outputs<Scalar: DenseScalar>(of rows: ArraySlice<Double>, _ core: FloatCore<Scalar>, _ query: Query) throws -> [[Double]] {
     let n = query.count
     let elements = [Scalar](unsafeUninitializedCapacity: rows.count) { out, initialized in
       rows.withUnsafeBufferPointer { rows in
@@ -80,10 +89,12 @@ extension ExplainedModel {
     let body = outputName
     let tensor = query.graphOutput.flatMap { prediction.outputs[$0] } ?? prediction.logits[body]!
     let width = tensor.elements.count / n
-    guard query.output >= 0, query.output < width else {
-      throw ModelError("output index \(query.output) is out of range: '\(body)' has \(width) elements")
+    return try query.outputs.map { output in
+      guard output >= 0, output < width else {
+        throw ModelError("output index \(output) is out of range: '\(body)' has \(width) elements")
+      }
+      return (0..<n).map { Double(tensor.elements[$0 * width + output]) }
     }
-    return (0..<n).map { Double(tensor.elements[$0 * width + query.output]) }
   }
 
   /// The number of elements of the explained body output for an input of `shape`.
@@ -103,7 +114,7 @@ extension ExplainedModel {
 
 /// Results of concurrently evaluated batches, written under a lock.
 private final class BatchSlots: @unchecked Sendable {
-  var results: [Result<[Double], Error>?]
+  var results: [Result<[[Double]], Error>?]
   let lock = NSLock()
   init(_ count: Int) { results = Array(repeating: nil, count: count) }
 }
