@@ -82,6 +82,10 @@ import Testing
       #expect(all[k] == (try lime.explain(model, at: inputs[3], output: k, seed: 5)))
     }
     #expect(all[2].relevance != all[7].relevance)
+    let (cnn, images) = try loadFixture("digits_cnn", data: "digits_test_images", count: 1)
+    let imageLime = try ExplainerRegistry.make("lime", model: cnn, shape: images[0].shape, samples: 300)
+    let patches = try imageLime.explain(cnn, at: images[0], outputs: [3, 6], seed: 2)
+    #expect(try patches == [3, 6].map { try imageLime.explain(cnn, at: images[0], output: $0, seed: 2) })
     let gradient = try ExplainerRegistry.make("gradient", model: model, shape: inputs[0].shape)
     #expect(try gradient.explain(model, at: inputs[3], outputs: [1, 8], seed: 0) == [1, 8].map { try gradient.explain(model, at: inputs[3], output: $0, seed: 0) })
   }

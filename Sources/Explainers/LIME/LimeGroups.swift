@@ -93,6 +93,12 @@ public struct LimeGroupsExplainer: Explainer {
   }
 
   public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, output: Int, seed: UInt64) throws -> Explanation {
+    try explain(model, at: x0, outputs: [output], seed: seed)[0]
+  }
+
+  /// Explains several outputs on one set of samples (the reference's `labels`), each as
+  /// ``explain(_:at:output:seed:)`` alone would.
+  public func explain(_ model: ExplainedModel, at x0: DenseTensor<Double>, outputs: [Int], seed: UInt64) throws -> [Explanation] {
     guard samples >= 2 else { throw ExplainerError("LIME needs at least 2 samples, got \(samples)") }
     let (groups, removed) = try groups(model, at: x0)
     let d = groups.count
@@ -116,12 +122,21 @@ public struct LimeGroupsExplainer: Explainer {
       }
       inputs += x
     }
-    let labels = try model.outputs(inputs, shape: x0.shape, output: output, target: target)
+    let labels = try model.outputs(inputs, shape: x0.shape, outputs: outputs, target: target)
     let scale = mode == .text ? 100.0 : 1.0
     let distances = LimeBase.cosineDistances(data, rows: samples, columns: d).map { $0 * scale }
     let weights = distances.map { LimeBase.kernel($0, width: kernelWidth) }
-    let result = try LimeBase.explain(data: data, rows: samples, columns: d, labels: labels, weights: weights,
-                                      numFeatures: numFeatures, selection: selection)
+    let results = try LimeBase.explain(data: data, rows: samples, columns: d, labels: labels, weights: weights,
+                                       numFeatures: numFeatures, selection: selection)
+    return zip(outputs, zip(results, labels)).map { output, fitted in
+      explanation(of: output, fitted.0, prediction: fitted.1[0], x0: x0, groups: groups, model: model, seed: seed)
+    }
+  }
+
+  /// The explanation of one output from its LIME fit on the groups.
+  private func explanation(of output: Int, _ result: LimeBase.Result, prediction: Double, x0: DenseTensor<Double>, groups: [[Int]],
+                           model: ExplainedModel, seed: UInt64) -> Explanation {
+    let d = groups.count
     let coefficients = result.weights(count: d)
     var relevance = [Double](repeating: 0, count: x0.elements.count)
     for (j, group) in groups.enumerated() {
@@ -144,6 +159,6 @@ public struct LimeGroupsExplainer: Explainer {
                                  interpretation: .groups(groups, reference: x0.elements)),
       seed: seed, settings: settings,
       diagnostics: ["score": result.score, "localPrediction": result.localPrediction, "intercept": result.intercept,
-                    "prediction": labels[0]])
+                    "prediction": prediction])
   }
 }
