@@ -109,47 +109,16 @@ public struct KernelSHAPExplainer: Explainer {
     let prefix = firstLayerUpdates ? try model.affinePrefixes.prefix(of: model, shape: x0.shape) : nil
     let width = prefix?.width ?? n
     let starts = prefix.map { $0.values(flatRows + x0.elements) } ?? (flatRows + x0.elements)
-    let jacobian = prefix?.transposedJacobian ?? []
-    let (block, updating) = (rows.count * width, prefix != nil)
-    let queries = [Double](unsafeUninitializedCapacity: all.count * block) { out, initialized in
-      let target = SendablePointer(out.baseAddress!)
-      // Coalitions in fixed chunks, concurrently (each writes its own rows).
-      let chunk = 64
-      DispatchQueue.concurrentPerform(iterations: (all.count + chunk - 1) / chunk) { part in
-        flatRows.withUnsafeBufferPointer { background in
-          x0.elements.withUnsafeBufferPointer { x0 in
-            starts.withUnsafeBufferPointer { starts in
-              jacobian.withUnsafeBufferPointer { jacobian in
-                var changed: [Int] = []
-                for c in (part * chunk)..<min(all.count, (part + 1) * chunk) {
-                  let members = all[c]
-                  let fromRow = 2 * members.count(where: \.self) <= m
-                  changed.removeAll(keepingCapacity: true)
-                  for (j, present) in members.enumerated() where present == fromRow { changed += groups[j] }
-                  for r in 0..<rows.count {
-                    let query = target.pointer + c * block + r * width
-                    let row = background.baseAddress! + r * n
-                    let (base, other) = fromRow ? (row, x0.baseAddress!) : (x0.baseAddress!, row)
-                    query.initialize(from: starts.baseAddress! + (fromRow ? r : rows.count) * width, count: width)
-                    if updating, let jacobian = jacobian.baseAddress {
-                      for i in changed where other[i] != base[i] {
-                        let (change, column) = (other[i] - base[i], jacobian + i * width)
-                        for k in 0..<width { query[k] += change * column[k] }
-                      }
-                    } else {
-                      for i in changed { query[i] = other[i] }
-                    }
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-      initialized = all.count * block
-    }
+    let build = (all: all, groups: groups, background: flatRows, rows: rows.count, x0: x0.elements, starts: starts,
+                 jacobian: prefix?.transposedJacobian, width: width)
+    // Built in the precision the network is queried in (no conversion pass, half the memory
+    // in float32).
     let queried = prefix?.suffix ?? model
-    let outputs = try queried.outputs(queries, shape: prefix?.suffixShape ?? x0.shape, output: output, target: target)
+    let shape = prefix?.suffixShape ?? x0.shape
+    let outputs = switch model.queryPrecision {
+    case .float32: try queried.outputs(Self.queries(build) as [Float], shape: shape, outputs: [output], target: target)[0]
+    case .float64: try queried.outputs(Self.queries(build) as [Double], shape: shape, outputs: [output], target: target)[0]
+    }
     let values = (0..<all.count).map { c in outputs[(c * rows.count)..<((c + 1) * rows.count)].reduce(0, +) / Double(rows.count) }
     let (empty, full) = (values[0], values[1])
     let phi = Self.solve(coalitions: coalitions, weights: weights, values: Array(values.dropFirst(2)), empty: empty, full: full, players: m)
@@ -168,6 +137,60 @@ public struct KernelSHAPExplainer: Explainer {
                  "firstLayers": prefix == nil ? "evaluated" : "updated per coalition"],
       diagnostics: ["baseValue": empty, "outputValue": full, "coalitions": Double(coalitions.count),
                     "additivityError": abs(empty + phi.reduce(0, +) - full)])
+  }
+
+  /// What the queries of every (coalition, background row) are built from: the coalitions (∅ and
+  /// the full set first), the players' coordinates, the background rows (one after another), x0,
+  /// what each query starts from (each row's and then x0's input, or P's value at them), and J's
+  /// rows when P is updated rather than evaluated.
+  typealias QueryParts = (all: [[Bool]], groups: [[Int]], background: [Double], rows: Int, x0: [Double], starts: [Double],
+                          jacobian: [Double]?, width: Int)
+
+  /// The queries, coalition by coalition and row by row, built concurrently in fixed chunks of
+  /// coalitions (each writes its own rows).
+  @_specialize(where Q == Float)
+  @_specialize(where Q == Double)
+  static func queries<Q: DenseScalar>(_ parts: QueryParts) -> [Q] {
+    let (m, n, width, rows) = (parts.all.first?.count ?? 0, parts.x0.count, parts.width, parts.rows)
+    let block = rows * width
+    let starts = parts.starts.map { Q($0) }
+    let jacobian = parts.jacobian?.map { Q($0) }
+    return [Q](unsafeUninitializedCapacity: parts.all.count * block) { out, initialized in
+      let target = SendablePointer(out.baseAddress!)
+      let chunk = 64
+      DispatchQueue.concurrentPerform(iterations: (parts.all.count + chunk - 1) / chunk) { part in
+        parts.background.withUnsafeBufferPointer { background in
+          parts.x0.withUnsafeBufferPointer { x0 in
+            starts.withUnsafeBufferPointer { starts in
+              (jacobian ?? []).withUnsafeBufferPointer { jacobianRows in
+                var changed: [Int] = []
+                for c in (part * chunk)..<min(parts.all.count, (part + 1) * chunk) {
+                  let members = parts.all[c]
+                  let fromRow = 2 * members.count(where: \.self) <= m
+                  changed.removeAll(keepingCapacity: true)
+                  for (j, present) in members.enumerated() where present == fromRow { changed += parts.groups[j] }
+                  for r in 0..<rows {
+                    let query = target.pointer + c * block + r * width
+                    let row = background.baseAddress! + r * n
+                    let (base, other) = fromRow ? (row, x0.baseAddress!) : (x0.baseAddress!, row)
+                    query.initialize(from: starts.baseAddress! + (fromRow ? r : rows) * width, count: width)
+                    if jacobian != nil, let jacobian = jacobianRows.baseAddress {
+                      for i in changed where other[i] != base[i] {
+                        let (change, column) = (Q(other[i] - base[i]), jacobian + i * width)
+                        for k in 0..<width { query[k] += change * column[k] }
+                      }
+                    } else {
+                      for i in changed { query[i] = Q(other[i]) }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      initialized = parts.all.count * block
+    }
   }
 
   /// The constrained weighted least-squares fit: φ_M = Δ − Σ_{i<M} φ_i eliminated.

@@ -39,9 +39,10 @@ extension ExplainedModel {
   }
 
   /// Several output elements of each input from one evaluation: `result[k][r]` is element
-  /// `outputs[k]` at row r.
-  public func outputs(_ rows: [Double], shape: [Int], outputs wanted: [Int], target: OutputTarget = .logit,
-                      precision: QueryPrecision? = nil) throws -> [[Double]] {
+  /// `outputs[k]` at row r. The rows may be float32 already (an explainer that builds its
+  /// queries in the precision it queries in).
+  public func outputs<Input: DenseScalar>(_ rows: [Input], shape: [Int], outputs wanted: [Int], target: OutputTarget = .logit,
+                                          precision: QueryPrecision? = nil) throws -> [[Double]] {
     let size = shape.reduce(1, *)
     precondition(size > 0 && rows.count % size == 0, "rows do not hold whole inputs of shape \(shape)")
     let count = rows.count / size
@@ -75,9 +76,11 @@ extension ExplainedModel {
   /// the link, or in the body output when nil).
   private typealias Query = (shape: [Int], count: Int, outputs: [Int], graphOutput: String?)
 
-  @_specialize(where Scalar == Float)
-  @_specialize(where Scalar == Double)
-  private func outputs<Scalar: DenseScalar>(of rows: ArraySlice<Double>, _ core: FloatCore<Scalar>, _ query: Query) throws -> [[Double]] {
+  @_specialize(where Input == Double, Scalar == Float)
+  @_specialize(where Input == Double, Scalar == Double)
+  @_specialize(where Input == Float, Scalar == Float)
+  private func outputs<Input: DenseScalar, Scalar: DenseScalar>(of rows: ArraySlice<Input>, _ core: FloatCore<Scalar>,
+                                                                _ query: Query) throws -> [[Double]] {
     let n = query.count
     let elements = [Scalar](unsafeUninitializedCapacity: rows.count) { out, initialized in
       rows.withUnsafeBufferPointer { rows in
