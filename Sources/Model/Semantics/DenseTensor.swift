@@ -32,31 +32,31 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, adding: Bool)
   /// `out[i] = sign(x[i] − t)` (−1, 0, 1) for i in 0..<n.
   static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int)
-  /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n. For ReLU's
-  /// pieces (0·x + 0, 1·x + 0) a select, `x[i]` or 0: the same values for finite x, and 0 for a
-  /// NaN or −∞ on the zero piece, as max(x, 0).
+  /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
   static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
-  /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n.
+  /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n. For ReLU's
+  /// pieces (0·x + 0, 1·x + 0) a select, `x[i]` or 0: the same values for finite x, and 0 for a
+  /// NaN or −∞ on the zero piece, as max(x, 0).
   static func twoPieces(_ x: UnsafePointer<Self>, above t: Self, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
 }
 
-extension Float: DenseScalar {
-  // Plain loops over raw pointers of a concrete type, which the compiler vectorizes (kept out
-  // of line: inlined into their callers' loops they were not).
+// Plain loops over raw pointers, specialized for each concrete type, which the compiler
+// vectorizes (kept out of line: inlined into their callers' loops they were not).
+extension DenseScalar {
   @inline(never)
-  public static func signs(_ x: UnsafePointer<Float>, minus t: Float, into out: UnsafeMutablePointer<Int8>, count n: Int) {
+  @_specialize(where Self == Float)
+  @_specialize(where Self == Double)
+  public static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int) {
     for i in 0..<n { out[i] = (x[i] > t ? 1 : 0) &- (x[i] < t ? 1 : 0) }
   }
 
   @inline(never)
-  public static func twoPieces(_ x: UnsafePointer<Float>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Float>, count n: Int,
-                               slopes: (Float, Float), offsets: (Float, Float)) {
-    if slopes == (0, 1) && offsets == (0, 0) {
-      for i in 0..<n { y[i] = upper[i] != 0 ? x[i] : 0 }
-      return
-    }
+  @_specialize(where Self == Float)
+  @_specialize(where Self == Double)
+  public static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
+                               slopes: (Self, Self), offsets: (Self, Self)) {
     for i in 0..<n {
       let high = upper[i] != 0
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
@@ -64,8 +64,10 @@ extension Float: DenseScalar {
   }
 
   @inline(never)
-  public static func twoPieces(_ x: UnsafePointer<Float>, above t: Float, into y: UnsafeMutablePointer<Float>, count n: Int,
-                               slopes: (Float, Float), offsets: (Float, Float)) {
+  @_specialize(where Self == Float)
+  @_specialize(where Self == Double)
+  public static func twoPieces(_ x: UnsafePointer<Self>, above t: Self, into y: UnsafeMutablePointer<Self>, count n: Int,
+                               slopes: (Self, Self), offsets: (Self, Self)) {
     if slopes == (0, 1) && offsets == (0, 0) {
       for i in 0..<n { y[i] = x[i] > t ? x[i] : 0 }
       return
@@ -75,7 +77,9 @@ extension Float: DenseScalar {
       y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
     }
   }
+}
 
+extension Float: DenseScalar {
   public static func values(of constant: Constant) -> [Float] { constant.float32 }
 
   public static func multiply(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, adding: Bool) {
@@ -90,39 +94,6 @@ extension Float: DenseScalar {
 }
 
 extension Double: DenseScalar {
-  // Plain loops over raw pointers of a concrete type, which the compiler vectorizes (kept out
-  // of line: inlined into their callers' loops they were not).
-  @inline(never)
-  public static func signs(_ x: UnsafePointer<Double>, minus t: Double, into out: UnsafeMutablePointer<Int8>, count n: Int) {
-    for i in 0..<n { out[i] = (x[i] > t ? 1 : 0) &- (x[i] < t ? 1 : 0) }
-  }
-
-  @inline(never)
-  public static func twoPieces(_ x: UnsafePointer<Double>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Double>, count n: Int,
-                               slopes: (Double, Double), offsets: (Double, Double)) {
-    if slopes == (0, 1) && offsets == (0, 0) {
-      for i in 0..<n { y[i] = upper[i] != 0 ? x[i] : 0 }
-      return
-    }
-    for i in 0..<n {
-      let high = upper[i] != 0
-      y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
-    }
-  }
-
-  @inline(never)
-  public static func twoPieces(_ x: UnsafePointer<Double>, above t: Double, into y: UnsafeMutablePointer<Double>, count n: Int,
-                               slopes: (Double, Double), offsets: (Double, Double)) {
-    if slopes == (0, 1) && offsets == (0, 0) {
-      for i in 0..<n { y[i] = x[i] > t ? x[i] : 0 }
-      return
-    }
-    for i in 0..<n {
-      let high = x[i] > t
-      y[i] = x[i] * (high ? slopes.1 : slopes.0) + (high ? offsets.1 : offsets.0)
-    }
-  }
-
   public static func values(of constant: Constant) -> [Double] { constant.values }
 
   public static func multiply(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int, adding: Bool) {
