@@ -1,5 +1,5 @@
-/// Whether an evaluation chooses the pieces from the values (recording the pattern) or follows
-/// a given pattern (evaluating the affine map of that pattern's region, anywhere).
+/// Whether an evaluation chooses the pieces from the values (recording the pattern, or not) or
+/// follows a given pattern (evaluating the affine map of that pattern's region, anywhere).
 public enum PatternMode: Sendable {
   /// Choose each piece from the values and record the choices.
   case record
@@ -56,8 +56,7 @@ extension Plan {
     var choices: [[UInt8]] = []
     var ties: [Int] = []
     var site = 0
-    var isDiscarding = false
-    if case .discard = mode { isDiscarding = true }
+    let isDiscarding = if case .discard = mode { true } else { false }
     func given(_ site: Int) -> [UInt8]? {
       if case .fixed(let pattern) = mode { return pattern.choices[site] }
       return nil
