@@ -129,20 +129,10 @@ def case(name, model, data, example, discretize, label=None):
 
 def bench(model_path, training_path, explanations):
     import time
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    sess = ort.InferenceSession(model_path, options, providers=["CPUExecutionProvider"])
-    shape = sess.get_inputs()[0].shape
-    name = sess.get_inputs()[0].name
+    from onnx_predict import single_threaded_predict
+    predict = single_threaded_predict(model_path)
     training = np.load(training_path).astype(np.float64)
     training = training.reshape(training.shape[0], -1)
-
-    def predict(rows):
-        rows = np.asarray(rows, dtype=np.float32)
-        if isinstance(shape[0], int) and shape[0] == 1:  # a fixed batch of one: one call per row
-            return np.concatenate([sess.run(None, {name: r.reshape(shape)})[0].reshape(1, -1) for r in rows])
-        return sess.run(None, {name: rows.reshape([len(rows)] + [d for d in shape[1:]])})[0].reshape(len(rows), -1)
     label = int(np.argmax(predict(training[:1])[0]))
     times = []
     for k in range(explanations):

@@ -27,25 +27,10 @@ import time
 import warnings
 
 import numpy as np
-import onnxruntime as ort
+
+from onnx_predict import single_threaded_predict
 
 warnings.filterwarnings("ignore")
-
-
-def model_function(path):
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    sess = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    shape = sess.get_inputs()[0].shape
-    name = sess.get_inputs()[0].name
-
-    def predict(rows):
-        rows = np.asarray(rows, dtype=np.float32)
-        if isinstance(shape[0], int) and shape[0] == 1:  # a fixed batch of one: one call per row
-            return np.concatenate([sess.run(None, {name: r.reshape(shape)})[0].reshape(1, -1) for r in rows])
-        return sess.run(None, {name: rows.reshape([len(rows)] + list(shape[1:]))})[0].reshape(len(rows), -1)
-    return predict
 
 
 def main():
@@ -62,7 +47,7 @@ def main():
     data = np.load(args.data).astype(np.float64)
     data = data.reshape(data.shape[0], -1)
     m = data.shape[1]
-    predict = model_function(args.model)
+    predict = single_threaded_predict(args.model)
     label = int(np.argmax(predict(data[:1])[0]))
 
     def f(rows):
