@@ -39,7 +39,7 @@ struct Explain: ParsableCommand {
   @Option(name: .customLong("output-index"), help: "The body output element to explain (default: the predicted class).")
   var outputIndex: Int?
 
-  @Flag(help: "Explain every element of the body output (every class), one explanation each; tabular LIME draws and evaluates its samples once for all, as the reference's labels.")
+  @Flag(help: "Explain every element of the body output (every class), one explanation each; LIME draws and evaluates its samples once for all, as the reference's labels.")
   var allOutputs = false
 
   @Option(help: "Seed of every random choice.")

@@ -124,6 +124,11 @@ public struct QuantileDiscretizer: Sendable {
     edges.firstIndex { $0 >= value } ?? edges.count
   }
 
+  /// The bin of every feature of `x`.
+  public func bins(of x: [Double]) -> [Int] {
+    zip(x, edges).map { Self.bin($0, $1) }
+  }
+
   /// One sample row, LIME's `undiscretize` of a random bin per feature: for each feature j a bin
   /// drawn from the training frequencies (as `choice(values[j], probabilities: frequencies[j])`)
   /// into `bins[j]`, and a value drawn back from it into `values[j]` — a normal with the bin's mean
@@ -240,7 +245,7 @@ public struct LimeTabularExplainer: Explainer {
     let chunks = (samples - 1 + Self.chunkRows - 1) / Self.chunkRows
     let statistics = self.statistics
     let around = sampleAroundInstance
-    let home = statistics.discretizer.map { d in (0..<columns).map { QuantileDiscretizer.bin(x0[$0], d.edges[$0]) } } ?? []
+    let home = statistics.discretizer?.bins(of: x0) ?? []
     inverse.withUnsafeMutableBufferPointer { inverseBuffer in
       scaled.withUnsafeMutableBufferPointer { scaledBuffer in
         let (inverseOut, scaledOut) = (SendablePointer(inverseBuffer.baseAddress!), SendablePointer(scaledBuffer.baseAddress!))
@@ -291,14 +296,14 @@ public struct LimeTabularExplainer: Explainer {
     let weights = hood.distances.map { LimeBase.kernel($0, width: width) }
     let results = try LimeBase.explain(data: hood.data, rows: hood.rows, columns: hood.columns, labels: labels, weights: weights,
                                        numFeatures: numFeatures, selection: selection)
+    let reference = statistics.discretizer?.bins(of: x0.elements) ?? []
     return zip(outputs, zip(results, labels)).map { output, fitted in
       let (result, values) = fitted
       let coefficients = result.weights(count: hood.columns)
       let surrogate: LinearSurrogate
       if let discretizer = statistics.discretizer {
         surrogate = LinearSurrogate(weights: coefficients, intercept: result.intercept, features: .presence,
-                                    interpretation: .bins(edges: discretizer.edges,
-                                                          reference: (0..<hood.columns).map { QuantileDiscretizer.bin(x0.elements[$0], discretizer.edges[$0]) }))
+                                    interpretation: .bins(edges: discretizer.edges, reference: reference))
       } else {
         let w = zip(coefficients, statistics.scales).map { $0 / $1 }
         let intercept = result.intercept - zip(w, statistics.means).reduce(0) { $0 + $1.0 * $1.1 }

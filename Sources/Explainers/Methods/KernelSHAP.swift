@@ -154,7 +154,8 @@ public struct KernelSHAPExplainer: Explainer {
     let (m, n, width, rows) = (parts.all.first?.count ?? 0, parts.x0.count, parts.width, parts.rows)
     let block = rows * width
     let starts = parts.starts.map { Q($0) }
-    let jacobian = parts.jacobian?.map { Q($0) }
+    let jacobian = parts.jacobian?.map { Q($0) } ?? []
+    let updating = parts.jacobian != nil
     return [Q](unsafeUninitializedCapacity: parts.all.count * block) { out, initialized in
       let target = SendablePointer(out.baseAddress!)
       let chunk = 64
@@ -162,7 +163,7 @@ public struct KernelSHAPExplainer: Explainer {
         parts.background.withUnsafeBufferPointer { background in
           parts.x0.withUnsafeBufferPointer { x0 in
             starts.withUnsafeBufferPointer { starts in
-              (jacobian ?? []).withUnsafeBufferPointer { jacobianRows in
+              jacobian.withUnsafeBufferPointer { jacobian in
                 var changed: [Int] = []
                 for c in (part * chunk)..<min(parts.all.count, (part + 1) * chunk) {
                   let members = parts.all[c]
@@ -174,9 +175,9 @@ public struct KernelSHAPExplainer: Explainer {
                     let row = background.baseAddress! + r * n
                     let (base, other) = fromRow ? (row, x0.baseAddress!) : (x0.baseAddress!, row)
                     query.initialize(from: starts.baseAddress! + (fromRow ? r : rows) * width, count: width)
-                    if jacobian != nil, let jacobian = jacobianRows.baseAddress {
+                    if updating {
                       for i in changed where other[i] != base[i] {
-                        let (change, column) = (Q(other[i] - base[i]), jacobian + i * width)
+                        let (change, column) = (Q(other[i] - base[i]), jacobian.baseAddress! + i * width)
                         for k in 0..<width { query[k] += change * column[k] }
                       }
                     } else {

@@ -142,17 +142,20 @@ public enum Normal {
 
   public static func density(_ x: Double) -> Double { Foundation.exp(-0.5 * x * x) / (2 * Double.pi).squareRoot() }
 
+  // Acklam's coefficients, as tuples (values, never an allocation: Φ⁻¹ runs for every LIME
+  // draw): the central region p in [low, 1 − low] and the tails.
+  private static let centralNumerator = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
+  private static let centralDenominator = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01)
+  private static let tailNumerator = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
+  private static let tailDenominator = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
+  private static let centralLow = 0.02425
+
   /// Φ⁻¹(p) for p in (0, 1): Acklam's rational approximation refined by one Halley step
   /// (relative error near 1e-15; without the step, `refined: false`, about 1e-9).
   public static func quantile(_ p: Double, refined: Bool = true) -> Double {
     if p <= 0 { return -.infinity }
     if p >= 1 { return .infinity }
-    // The coefficients as tuples (values, never an allocation: this runs for every LIME draw).
-    let a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
-    let b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01)
-    let c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00)
-    let d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00)
-    let low = 0.02425
+    let (a, b, c, d, low) = (centralNumerator, centralDenominator, tailNumerator, tailDenominator, centralLow)
     var x: Double
     if p < low {
       let q = (-2 * Foundation.log(p)).squareRoot()
@@ -174,9 +177,7 @@ public enum Normal {
   /// `p[i] = quantile(p[i], refined: false)` for i in 0..<n (the same arithmetic), eight at a
   /// time in SIMD lanes for the central region, element by element in the tails.
   public static func quantiles(_ p: UnsafeMutablePointer<Double>, count n: Int) {
-    let a = (-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00)
-    let b = (-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01)
-    let low = 0.02425
+    let (a, b, low) = (centralNumerator, centralDenominator, centralLow)
     var i = 0
     while i + 8 <= n {
       let raw = UnsafeMutableRawPointer(p + i)
