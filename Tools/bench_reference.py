@@ -3,6 +3,7 @@
 
     python3 Tools/bench_reference.py MODEL.onnx [--input DATA.npy] [--calls 2000] [--batch 1000]
     python3 Tools/bench_reference.py MODEL.onnx --write-inputs OUT.npy [--batch 1000] [--seed 0]
+                                     [--images IDX.gz]
 
 Measures two onnxruntime configurations (CPUExecutionProvider):
 - "single_thread": intra_op_num_threads = inter_op_num_threads = 1, sequential execution;
@@ -16,12 +17,14 @@ reported with "mode": "sequential".
 
 Inputs: slices of --input along the model's batch axis (axis 0 for a model without a symbolic
 batch; cycled if there are fewer than needed), else deterministic random data (seed --seed, uniform [0, 1) for
-float inputs, token ids below the Gather'd table size for int64 inputs). Symbolic dims other than
+float inputs, token ids below the Gather'd table size for int64 inputs), or with --images the images of
+an MNIST-style IDX file scaled to [0, 1]. Symbolic dims other than
 the batch are 10 (sequence-like names) or 1.
 
 Used by the benchmarks to compute ratios against the Swift core measured in the same run.
 """
 import argparse
+import gzip
 import hashlib
 import json
 import os
@@ -83,6 +86,19 @@ def make_batch(model, vi, dims, batch_axis, count, data, rng):
     if np.issubdtype(dtype, np.integer):
         return rng.integers(0, gather_rows(model, vi.name) or 10, shape).astype(dtype)
     return rng.uniform(0.0, 1.0, shape).astype(dtype)
+
+
+def read_images(path, dims, batch_axis):
+    """The images of a (gzipped) IDX file as float32 in [0, 1], one per model input along axis 0."""
+    raw = gzip.open(path).read() if str(path).endswith(".gz") else Path(path).read_bytes()
+    if len(raw) < 4 or raw[:3] != b"\0\0\x08":
+        raise ValueError("not an IDX file of unsigned bytes")
+    shape = [int.from_bytes(raw[4 + 4 * i: 8 + 4 * i], "big") for i in range(raw[3])]
+    images = np.frombuffer(raw, dtype=np.uint8, offset=4 + 4 * len(shape)).astype(np.float32) / 255
+    per_input = [d for axis, d in enumerate(dims) if axis != (0 if batch_axis is None else batch_axis)]
+    if images.size != shape[0] * int(np.prod(per_input)):
+        raise ValueError(f"images of {shape[1:]} pixels do not fit the model's input {dims}")
+    return images.reshape([shape[0]] + per_input)
 
 
 def session(path, single_thread):
@@ -168,6 +184,8 @@ def main():
     ap.add_argument("--write-inputs", metavar="OUT.npy",
                     help="only write --batch random inputs (seed --seed) to OUT.npy, stacked along a new leading "
                          "axis for a fixed-batch model, and exit (the explainer benchmarks' data)")
+    ap.add_argument("--images", metavar="IDX.gz",
+                    help="take the inputs from the images of an MNIST-style IDX file, scaled to [0, 1]")
     ap.add_argument("--configs", default="single_thread,default_threads",
                     help="comma-separated subset of single_thread,default_threads")
     args = ap.parse_args()
@@ -185,6 +203,12 @@ def main():
     data = None
     if args.input:
         data = np.load(args.input, allow_pickle=False)
+    elif args.images:
+        try:
+            data = read_images(args.images, dims, batch_axis)
+        except (OSError, ValueError) as e:
+            print(f"error: {args.images}: {e}", file=sys.stderr)
+            return 2
     rng = np.random.default_rng(args.seed)
     batch = make_batch(model, vi, dims, batch_axis, args.batch, data, rng)
     if args.write_inputs:
