@@ -236,6 +236,7 @@ public struct LimeTabularExplainer: Explainer {
     guard samples >= 2 else { throw ExplainerError("LIME needs at least 2 samples, got \(samples)") }
     var inverse = [Double](repeating: 0, count: samples * columns)
     var scaled = inverse
+    var distances = [Double](repeating: 0, count: samples)
     for j in 0..<columns {
       inverse[j] = x0[j]
       scaled[j] = statistics.discretizer == nil ? (x0[j] - statistics.means[j]) / statistics.scales[j] : 1
@@ -248,35 +249,44 @@ public struct LimeTabularExplainer: Explainer {
     let home = statistics.discretizer?.bins(of: x0) ?? []
     inverse.withUnsafeMutableBufferPointer { inverseBuffer in
       scaled.withUnsafeMutableBufferPointer { scaledBuffer in
-        let (inverseOut, scaledOut) = (SendablePointer(inverseBuffer.baseAddress!), SendablePointer(scaledBuffer.baseAddress!))
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-          var generator = SeededGenerator(seed: seed, stream: UInt64(chunk))
-          let rows = (1 + chunk * Self.chunkRows)..<min(samples, 1 + (chunk + 1) * Self.chunkRows)
-          if let discretizer = statistics.discretizer {
-            var bins = [Int](repeating: 0, count: columns)
-            bins.withUnsafeMutableBufferPointer { bins in
-              for r in rows {
-                discretizer.sampleRow(bins: bins.baseAddress!, values: inverseOut.pointer + r * columns, using: &generator)
-                for j in 0..<columns { scaledOut.pointer[r * columns + j] = bins[j] == home[j] ? 1 : 0 }
+        distances.withUnsafeMutableBufferPointer { distanceBuffer in
+          let (inverseOut, scaledOut) = (SendablePointer(inverseBuffer.baseAddress!), SendablePointer(scaledBuffer.baseAddress!))
+          let distanceOut = SendablePointer(distanceBuffer.baseAddress!)
+          DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            var generator = SeededGenerator(seed: seed, stream: UInt64(chunk))
+            let rows = (1 + chunk * Self.chunkRows)..<min(samples, 1 + (chunk + 1) * Self.chunkRows)
+            if let discretizer = statistics.discretizer {
+              var bins = [Int](repeating: 0, count: columns)
+              bins.withUnsafeMutableBufferPointer { bins in
+                for r in rows {
+                  discretizer.sampleRow(bins: bins.baseAddress!, values: inverseOut.pointer + r * columns, using: &generator)
+                  var moved = 0
+                  for j in 0..<columns {
+                    let same = bins[j] == home[j]
+                    scaledOut.pointer[r * columns + j] = same ? 1 : 0
+                    moved += same ? 0 : 1
+                  }
+                  // x0's row is all ones: the squared distance counts the bits that differ.
+                  distanceOut.pointer[r] = Double(moved).squareRoot()
+                }
               }
-            }
-          } else {
-            for r in rows {
-              for j in 0..<columns {
-                let v = generator.normal() * statistics.scales[j] + (around ? x0[j] : statistics.means[j])
-                inverseOut.pointer[r * columns + j] = v
-                scaledOut.pointer[r * columns + j] = (v - statistics.means[j]) / statistics.scales[j]
+            } else {
+              let reference = scaledOut.pointer
+              for r in rows {
+                var squared = 0.0
+                for j in 0..<columns {
+                  let v = generator.normal() * statistics.scales[j] + (around ? x0[j] : statistics.means[j])
+                  inverseOut.pointer[r * columns + j] = v
+                  let z = (v - statistics.means[j]) / statistics.scales[j]
+                  scaledOut.pointer[r * columns + j] = z
+                  squared += (z - reference[j]) * (z - reference[j])
+                }
+                distanceOut.pointer[r] = squared.squareRoot()
               }
             }
           }
         }
       }
-    }
-    let distances = (0..<samples).map { r in
-      (0..<columns).reduce(0.0) { total, j in
-        let d = scaled[r * columns + j] - scaled[j]
-        return total + d * d
-      }.squareRoot()
     }
     return Neighbourhood(data: scaled, inverse: inverse, distances: distances, rows: samples, columns: columns)
   }
