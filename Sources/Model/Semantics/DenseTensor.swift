@@ -35,6 +35,12 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
   static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
+  /// The upper triangle of `c[n, n] = a[n, k] · a[n, k]ᵀ`, the rows of a and c `lda` and `ldc`
+  /// apart, through BLAS's symmetric rank-k update.
+  static func symmetricRankK(_ a: UnsafePointer<Self>, lda: Int, into c: UnsafeMutablePointer<Self>, ldc: Int, n: Int, k: Int)
+  /// `c[m, n] = a[m, k] · b[n, k]ᵀ`, the rows of a, b and c `lda`, `ldb` and `ldc` apart, through BLAS.
+  static func product(_ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int, into c: UnsafeMutablePointer<Self>, ldc: Int,
+                      m: Int, n: Int, k: Int)
   /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n. For ReLU's
   /// pieces (0·x + 0, 1·x + 0) a select, `x[i]` or 0: the same values for finite x, and 0 for a
   /// NaN or −∞ on the zero piece, as max(x, 0).
@@ -91,6 +97,15 @@ extension Float: DenseScalar {
       cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), beta, y, Int32(n))
     }
   }
+
+  public static func symmetricRankK(_ a: UnsafePointer<Float>, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, n: Int, k: Int) {
+    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+  }
+
+  public static func product(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
+                             m: Int, n: Int, k: Int) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+  }
 }
 
 extension Double: DenseScalar {
@@ -104,6 +119,15 @@ extension Double: DenseScalar {
     } else {
       cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), beta, y, Int32(n))
     }
+  }
+
+  public static func symmetricRankK(_ a: UnsafePointer<Double>, lda: Int, into c: UnsafeMutablePointer<Double>, ldc: Int, n: Int, k: Int) {
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+  }
+
+  public static func product(_ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int, into c: UnsafeMutablePointer<Double>, ldc: Int,
+                             m: Int, n: Int, k: Int) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
   }
 }
 
@@ -419,7 +443,9 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
 /// (BLAS itself runs on one, see ``BLASThreads``): the diagonal blocks of the first n/2 and the
 /// last n − n/2 rows, and the block between them. The split depends only on n and k, never on
 /// the number of cores.
-public func symmetricProduct(_ a: UnsafePointer<Double>, into c: UnsafeMutablePointer<Double>, n: Int, k: Int) {
+@_specialize(where S == Float)
+@_specialize(where S == Double)
+public func symmetricProduct<S: DenseScalar>(_ a: UnsafePointer<S>, into c: UnsafeMutablePointer<S>, n: Int, k: Int) {
   guard n > 0 else { return }
   guard k > 0 else {
     c.update(repeating: 0, count: n * n)
@@ -432,14 +458,14 @@ public func symmetricProduct(_ a: UnsafePointer<Double>, into c: UnsafeMutablePo
     DispatchQueue.concurrentPerform(iterations: 2) { part in
       let (a, c) = (UnsafePointer(sa.pointer), sc.pointer)
       if part == 0 {
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(p), Int32(k), 1, a, Int32(k), 0, c, Int32(n))
-        cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(q), Int32(k), 1, a + p * k, Int32(k), 0, c + p * n + p, Int32(n))
+        S.symmetricRankK(a, lda: k, into: c, ldc: n, n: p, k: k)
+        S.symmetricRankK(a + p * k, lda: k, into: c + p * n + p, ldc: n, n: q, k: k)
       } else {
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(p), Int32(q), Int32(k), 1, a, Int32(k), a + p * k, Int32(k), 0, c + p, Int32(n))
+        S.product(a, lda: k, a + p * k, ldb: k, into: c + p, ldc: n, m: p, n: q, k: k)
       }
     }
   } else {
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), 0, c, Int32(n))
+    S.symmetricRankK(a, lda: k, into: c, ldc: n, n: n, k: k)
   }
   for i in 1..<max(n, 1) {
     for j in 0..<i { c[i * n + j] = c[j * n + i] }
