@@ -68,8 +68,30 @@ import Testing
       #expect(abs(vjp[j] - expected) < 1e-12)
     }
   }
-}
 
+  /// The Gram matrices of the explainers' regressions: both triangles of a·aᵀ, through the
+  /// one-thread path (5 × 7) and the two-thread split (300 × 1200: n ≥ 128 and n²k ≥ 10⁸), and
+  /// exact in float32 for entries −1, 0, 1 (KernelSHAP's coalition rows): integer sums below 2²⁴
+  /// are never rounded.
+  @Test(arguments: [(5, 7), (300, 1200)])
+  func symmetricProductIsTheGramMatrix(_ size: (n: Int, k: Int)) {
+    let (n, k) = size
+    var random = SplitMix(seed: UInt64(n))
+    let a = (0..<(n * k)).map { _ in Double(Int(random.next() % 3) - 1) }
+    var doubles = [Double](repeating: .nan, count: n * n)
+    var floats = [Float](repeating: .nan, count: n * n)
+    symmetricProduct(a, into: &doubles, n: n, k: k)
+    symmetricProduct(a.map(Float.init), into: &floats, n: n, k: k)
+    #expect(zip(doubles, floats).allSatisfy { $0 == Double($1) })
+    // Entries checked against the sum itself: all of the small case, 400 of the large one.
+    let entries = n * n <= 400 ? Array(0..<(n * n)) : (0..<400).map { _ in Int(random.next() % UInt64(n * n)) }
+    for entry in entries {
+      let (i, j) = (entry / n, entry % n)
+      let expected = (0..<k).reduce(0.0) { $0 + a[i * k + $1] * a[j * k + $1] }
+      #expect(doubles[entry] == expected, "(\(i), \(j))")
+    }
+  }
+}
 /// A small deterministic generator for tests.
 struct SplitMix {
   var state: UInt64
