@@ -51,8 +51,8 @@ extension Plan {
     visit: ((SiteVisit<T>) -> Void)? = nil
   ) -> Evaluation<T> {
     let copies = input.shape[0]
-    var values: [String: T] = [network.bodyInputName: input]
-    let keep = Set(bodyOutputNames)
+    var values = [T?](repeating: nil, count: storage.count)
+    values[storage.input] = input
     var choices: [[UInt8]] = []
     var ties: [Int] = []
     var site = 0
@@ -61,11 +61,10 @@ extension Plan {
       if case .fixed(let pattern) = mode { return pattern.choices[site] }
       return nil
     }
-    for (index, (node, step)) in zip(network.nodes, steps).enumerated() {
-      let inputs = node.inputs.map { values[$0]! }
+    for (index, step) in steps.enumerated() {
+      let inputs = storage.inputs[index].map { values[$0]! }
       let x = inputs.first!
-      func shaped(_ name: String) -> [Int] { [copies] + shapes[name]! }
-      let outShape = shaped(node.outputs[0])
+      let outShape = [copies] + storage.outputShapes[index]
       var outputs: [T]
       switch step {
       case .dense(let weight, let bias):
@@ -150,10 +149,11 @@ extension Plan {
       case .link:
         outputs = []
       }
-      for (name, value) in zip(node.outputs, outputs) { values[name] = value }
-      for name in node.inputs where lastUses[name] == index && !keep.contains(name) { values[name] = nil }
+      for (slot, value) in zip(storage.outputs[index], outputs) { values[slot] = value }
+      for slot in storage.released[index] { values[slot] = nil }
     }
-    let kept = values.filter { keep.contains($0.key) }
+    var kept: [String: T] = [:]
+    for (name, slot) in storage.kept { kept[name] = values[slot] }
     if isDiscarding { return Evaluation(outputs: kept, pattern: ActivationPattern(choices: []), ties: []) }
     return Evaluation(outputs: kept, pattern: ActivationPattern(choices: choices),
                       ties: ties.isEmpty ? Array(repeating: 0, count: choices.count) : ties)

@@ -11,8 +11,8 @@ public struct Plan: Sendable {
   /// The names of the body's outputs: graph outputs that no link computes, and links' inputs.
   public let bodyOutputNames: [String]
   let steps: [Step]
-  /// For each value, the index of the last node that reads it (values are freed after it).
-  let lastUses: [String: Int]
+  /// Where an evaluation keeps the values: numbered slots instead of names.
+  let storage: Storage
 
   /// Resolves shapes and index maps for a body input of the given shape.
   public init(_ network: Network, inputShape: [Int]) throws {
@@ -43,7 +43,6 @@ public struct Plan: Sendable {
     for (index, node) in network.nodes.enumerated() {
       for name in node.inputs { lastUses[name] = index }
     }
-    self.lastUses = lastUses
     let links = network.links
     var names: [String] = []
     for name in network.outputNames {
@@ -52,6 +51,40 @@ public struct Plan: Sendable {
     }
     bodyOutputNames = names
     self.steps = Self.fusingBiases(steps, network.nodes, lastUses: lastUses, kept: Set(names))
+    storage = Storage(network, shapes: shapes, lastUses: lastUses, kept: names)
+  }
+
+  /// The values of an evaluation in numbered slots: the body input's, each node's inputs and
+  /// outputs, the slots a node is the last reader of (freed after it, unless kept), and the
+  /// kept values (the body's outputs) with their names.
+  struct Storage: Sendable {
+    let count: Int
+    let input: Int
+    let inputs: [[Int]]
+    let outputs: [[Int]]
+    /// The shape of each node's first output, without the leading copies dimension.
+    let outputShapes: [[Int]]
+    let released: [[Int]]
+    let kept: [(name: String, slot: Int)]
+
+    init(_ network: Network, shapes: [String: [Int]], lastUses: [String: Int], kept names: [String]) {
+      var slots = [network.bodyInputName: 0]
+      func slot(_ name: String) -> Int {
+        if let slot = slots[name] { return slot }
+        slots[name] = slots.count
+        return slots.count - 1
+      }
+      input = 0
+      inputs = network.nodes.map { $0.inputs.map(slot) }
+      outputs = network.nodes.map { $0.outputs.map(slot) }
+      outputShapes = network.nodes.map { shapes[$0.outputs[0]]! }
+      let keep = Set(names)
+      released = network.nodes.enumerated().map { index, node in
+        node.inputs.filter { lastUses[$0] == index && !keep.contains($0) }.map(slot)
+      }
+      kept = names.map { ($0, slot($0)) }
+      count = slots.count
+    }
   }
 
   /// A product without bias (MatMul, Gemm without C) whose only reader is the next node, a
