@@ -351,12 +351,14 @@ EXACT_END = "<!-- exact:end -->"
 
 
 def exact_section(binary, models, command, machine):
-    """Exact certificate (A, c, all of G and h, radii) vs the float64 extraction of the same region."""
+    """Exact certificate (A, c, all of G and h, radii) vs the float64 extraction of the same region,
+    per model the run with the fastest certificate of FLOAT_CORE_RUNS processes."""
     rows = []
     for name, path in models:
         progress(f"exact certificate: {name}")
-        r = run_json([str(binary), "bench", "--certificate", str(path)], f"explaincert bench --certificate {path}")
-        rows.append((name, r))
+        runs = [run_json([str(binary), "bench", "--certificate", str(path)],
+                         f"explaincert bench --certificate {path} ({run + 1}/{FLOAT_CORE_RUNS})") for run in range(FLOAT_CORE_RUNS)]
+        rows.append((name, min(runs, key=lambda r: float(r["exact_certificate_median_s"]))))
     lines = [
         EXACT_BEGIN,
         "## Exact certificates",
@@ -365,7 +367,8 @@ def exact_section(binary, models, command, machine):
         f"with `{command}` (the `explaincert bench --certificate MODEL` runs). One seeded random input per model; "
         "the exact time is the full certificate (exact pattern and f(x0), A and c, all of G and h, the identity, "
         "radii, float-vs-exact findings), the median of 5 after a first run that also converts the weights; the "
-        "float time is the float64 extraction of the same region (A, c, G, h) in the same process.",
+        "float time is the float64 extraction of the same region (A, c, G, h) in the same process. Each model runs "
+        f"in {FLOAT_CORE_RUNS} processes; the table shows the one with the fastest certificate.",
         "",
         "| model | inputs | inequalities | exact certificate | first run | float extraction | exact / float | peak memory |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
