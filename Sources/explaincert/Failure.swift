@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Explainers
 import Foundation
 
 /// Runs a command body, turning any error into one line on standard error and exit code 2.
@@ -12,6 +13,19 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     FileHandle.standardError.write(Data("explaincert: error: \(error)\n".utf8))
     throw ExitCode(2)
   }
+}
+
+/// One line on standard error about something the command goes on despite.
+func warn(_ message: String) {
+  FileHandle.standardError.write(Data("explaincert: warning: \(message)\n".utf8))
+}
+
+/// Tabular LIME's quantile bins come from its training rows: warns when there are too few of
+/// them for quartiles to mean anything (the default training data is the inputs file itself).
+func warnAboutFewTrainingRows(of explainer: any Explainer, rows: Int, source: String) {
+  guard let lime = explainer as? LimeTabularExplainer, lime.discretization != .off, rows < 20 else { return }
+  warn("tabular LIME's quantile bins come from \(rows) training row(s) (\(source)); pass --training with at least 20 "
+       + "inputs representative of the model's data")
 }
 
 /// A usage problem found by a command, reported like any bad input.

@@ -146,7 +146,8 @@ struct LimeDiverge: ParsableCommand {
       let limeSettings = parsed
       // Fail early on bad settings.
       do {
-        _ = try ExplainerRegistry.make("lime", model: explained, shape: shape, settings: limeSettings, samples: samples, data: rows)
+        let lime = try ExplainerRegistry.make("lime", model: explained, shape: shape, settings: limeSettings, samples: samples, data: rows)
+        warnAboutFewTrainingRows(of: lime, rows: rows.count, source: training ?? "the inputs, \(inputs)")
       } catch let error as ExplainerError {
         throw UsageError("--setting: \(error.message)")
       }

@@ -37,6 +37,23 @@ import Testing
     #expect(explanations?.compactMap { $0["output"] as? Int } == Array(0..<10))
   }
 
+  /// Tabular LIME's quantile bins need training rows: with a few (by default the inputs file
+  /// itself) the explanation comes with one warning line; with --training there is none.
+  @Test func fewLimeTrainingRows() throws {
+    let (model, inputs) = (fixtures + "/models/digits_mlp.onnx", fixtures + "/data/digits_test.npy")
+    let all = try NumericArray.load(path: inputs)
+    let width = all.shape.dropFirst().reduce(1, *)
+    let scratch = try ScratchFolder()
+    let three = try scratch.write("three.npy", Data(try NumericArray(shape: [3] + all.shape.dropFirst(),
+                                                                    elements: .float64(Array(all.asDoubles.prefix(3 * width)))).npyBytes()))
+    let thin = try CommandLineRun(["explain", model, three, "--method", "lime", "--samples", "500"])
+    #expect(thin.status == 0)
+    #expect(thin.errorLines.count == 1 && thin.standardError.contains("warning: tabular LIME's quantile bins come from 3 training row(s)")
+            && thin.standardError.contains("three.npy"), "\(thin.standardError)")
+    let trained = try CommandLineRun(["explain", model, three, "--method", "lime", "--samples", "500", "--training", inputs])
+    #expect(trained.status == 0 && trained.standardError.isEmpty, "\(trained.standardError)")
+  }
+
   @Test func truncatedModel() throws {
     let scratch = try ScratchFolder()
     let bytes = try Data(contentsOf: URL(fileURLWithPath: fixtures + "/models/digits_mlp.onnx"))
