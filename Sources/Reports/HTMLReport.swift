@@ -357,7 +357,7 @@ struct HTMLPage {
     rows.append(("generated", Self.e(r.generated)))
     add("<dl class=\"region\">" + rows.map { "<dt>\(Self.e($0.0))</dt><dd>\($0.1)</dd>" }.joined() + "</dl>")
     if !report.notes.isEmpty {
-      add("<h3>What is certified</h3><ul class=\"notes\">" + report.notes.map { "<li>\(Self.e($0))</li>" }.joined() + "</ul>")
+      add("<h3>What is certified, and caveats</h3><ul class=\"notes\">" + report.notes.map { "<li>\(Self.e($0))</li>" }.joined() + "</ul>")
     }
     add("<p class=\"muted\">Everything on this page is in the JSON twin (format \(Self.e(report.format))), written with <code>--json</code>.</p>")
     add("</section>")

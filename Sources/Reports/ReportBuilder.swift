@@ -159,7 +159,10 @@ public struct ReportBuilder: Sendable {
       title: "Explanation audit of \((modelPath as NSString).lastPathComponent)",
       reproduction: reproduction(command: command),
       model: modelInfo, inputs: InputsInfo(path: inputsPath, sha256: inputsSHA256, count: examples.count, explained: chosen),
-      examples: reports, properties: properties, notes: reports.first?.region?.notes ?? [])
+      examples: reports, properties: properties,
+      notes: (reports.first?.region?.notes ?? []) + explainers.values.compactMap { ($0 as? LimeTabularExplainer)?.trainingCaveat }.map {
+        "\($0) (LIME's training data here is the inputs file: give a larger one and choose the inputs to explain with --examples or --limit)"
+      })
   }
 
   func reproduction(command: String) -> Reproduction {

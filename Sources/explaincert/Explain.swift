@@ -111,7 +111,7 @@ struct Explain: ParsableCommand {
       } catch let error as ExplainerError {
         throw UsageError("--method \(method): \(error.message)")
       }
-      warnAboutFewTrainingRows(of: explainer, rows: data?.count ?? 0, source: training ?? "the inputs, \(inputs)")
+      warnAboutFewTrainingRows(of: explainer, source: training ?? "the inputs, \(inputs)")
       let chosen = examples
       let allOutputs = self.allOutputs
       let results = parallelMap(chosen.count, jobs: try jobCount(jobs)) { k in

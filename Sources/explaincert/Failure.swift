@@ -20,12 +20,11 @@ func warn(_ message: String) {
   FileHandle.standardError.write(Data("explaincert: warning: \(message)\n".utf8))
 }
 
-/// Tabular LIME's quantile bins come from its training rows: warns when there are too few of
-/// them for quartiles to mean anything (the default training data is the inputs file itself).
-func warnAboutFewTrainingRows(of explainer: any Explainer, rows: Int, source: String) {
-  guard let lime = explainer as? LimeTabularExplainer, lime.discretization != .off, rows < 20 else { return }
-  warn("tabular LIME's quantile bins come from \(rows) training row(s) (\(source)); pass --training with at least 20 "
-       + "inputs representative of the model's data")
+/// Warns when tabular LIME's quantile bins come from too few training rows (by default the
+/// inputs file itself), naming where they came from and `--training`.
+func warnAboutFewTrainingRows(of explainer: any Explainer, source: String) {
+  guard let caveat = (explainer as? LimeTabularExplainer)?.trainingCaveat else { return }
+  warn("\(caveat) (from \(source); pass them with --training)")
 }
 
 /// A usage problem found by a command, reported like any bad input.

@@ -147,7 +147,7 @@ struct LimeDiverge: ParsableCommand {
       // Fail early on bad settings.
       do {
         let lime = try ExplainerRegistry.make("lime", model: explained, shape: shape, settings: limeSettings, samples: samples, data: rows)
-        warnAboutFewTrainingRows(of: lime, rows: rows.count, source: training ?? "the inputs, \(inputs)")
+        warnAboutFewTrainingRows(of: lime, source: training ?? "the inputs, \(inputs)")
       } catch let error as ExplainerError {
         throw UsageError("--setting: \(error.message)")
       }

@@ -52,6 +52,13 @@ import Testing
             && thin.standardError.contains("three.npy"), "\(thin.standardError)")
     let trained = try CommandLineRun(["explain", model, three, "--method", "lime", "--samples", "500", "--training", inputs])
     #expect(trained.status == 0 && trained.standardError.isEmpty, "\(trained.standardError)")
+    // A report says it among its caveats.
+    let json = scratch.path + "/report.json"
+    let report = try CommandLineRun(["report", model, three, "--methods", "lime", "--samples", "300", "--limit", "1", "--quiet",
+                                     "--output", scratch.path + "/report.html", "--json", json])
+    #expect(report.status == 0, "\(report.standardError)")
+    let notes = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])?["notes"] as? [String]
+    #expect(notes?.contains { $0.contains("quantile bins come from 3 training row(s)") && $0.contains("--limit") } == true, "\(notes ?? [])")
   }
 
   @Test func truncatedModel() throws {

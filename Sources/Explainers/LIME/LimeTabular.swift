@@ -11,10 +11,13 @@ public struct LimeTabularStatistics: Sendable {
   public var scales: [Double]
   /// The discretizer, when `discretize_continuous` is on.
   public var discretizer: QuantileDiscretizer?
+  /// The number of training rows the statistics come from.
+  public var rows: Int
 
   public init(training rows: [[Double]], discretization: LimeTabularExplainer.Discretization) throws {
     guard let width = rows.first?.count, width > 0 else { throw ExplainerError("LIME needs training data (at least one row)") }
     guard rows.allSatisfy({ $0.count == width }) else { throw ExplainerError("LIME training rows have different lengths") }
+    self.rows = rows.count
     let n = Double(rows.count)
     means = (0..<width).map { j in rows.reduce(0) { $0 + $1[j] } / n }
     scales = (0..<width).map { j in
@@ -195,6 +198,17 @@ public struct LimeTabularExplainer: Explainer {
   /// `training_data_stats` with scaled `stds`): with `sampleAroundInstance` and no
   /// discretization, a small factor keeps LIME's samples near x0.
   public let scaleFactor: Double
+
+  /// Fewer training rows than this make the quantile bins unreliable (see ``trainingCaveat``).
+  public static let trainingRowsForBins = 20
+
+  /// A warning when the quantile bins come from fewer than ``trainingRowsForBins`` training rows
+  /// (a tool defaulting to its inputs file as training data may have only a few), else nil.
+  public var trainingCaveat: String? {
+    guard statistics.discretizer != nil, statistics.rows < Self.trainingRowsForBins else { return nil }
+    return "tabular LIME's quantile bins come from \(statistics.rows) training row(s); they need at least "
+      + "\(Self.trainingRowsForBins) inputs representative of the model's data"
+  }
 
   public init(training: [[Double]], discretization: Discretization = .quartile, samples: Int = 5000, kernelWidth: Double? = nil,
               numFeatures: Int = 10, selection: LimeBase.FeatureSelection = .auto, target: OutputTarget = .logit,
