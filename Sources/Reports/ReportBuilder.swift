@@ -22,6 +22,8 @@ public struct ReportOptions: Sendable {
   public var domain: ClosedRange<Double>?
   /// Sample count for LIME and KernelSHAP (nil: their defaults).
   public var samples: Int?
+  /// Training data for tabular LIME's statistics (a file of model inputs); nil: the inputs file.
+  public var training: String?
   /// Settings per method (`lime` → `kernel-width` → `3`).
   public var settings: [String: [String: String]]
   /// k of the top-k agreement and of the bar charts.
@@ -40,7 +42,7 @@ public struct ReportOptions: Sendable {
   public var certificatesFolder: String?
 
   public init(methods: [String] = ["openbox", "lime"], seed: UInt64 = 0, examples: [Int]? = nil, limit: Int? = nil,
-              domain: ClosedRange<Double>? = nil, samples: Int? = nil, settings: [String: [String: String]] = [:], topK: Int = 10,
+              domain: ClosedRange<Double>? = nil, samples: Int? = nil, training: String? = nil, settings: [String: [String: String]] = [:], topK: Int = 10,
               output: Int? = nil, kind: Display.Kind? = nil, imageSize: (height: Int, width: Int)? = nil, vocabulary: [String]? = nil,
               jobs: Int = ProcessInfo.processInfo.activeProcessorCount, certificatesFolder: String? = nil) {
     self.methods = methods
@@ -49,6 +51,7 @@ public struct ReportOptions: Sendable {
     self.limit = limit
     self.domain = domain
     self.samples = samples
+    self.training = training
     self.settings = settings
     self.topK = topK
     self.output = output
@@ -105,7 +108,12 @@ public struct ReportBuilder: Sendable {
     let all = bound.examples(batchAxis: network.batchAxis, tokenIDs: network.embedding == nil ? nil : array.asDoubles)
     guard !all.isEmpty else { throw ReportError("\(inputsPath): no inputs") }
     examples = all
-    rows = all.map(\.input.elements)
+    if let training = options.training {
+      let data = try NumericArray.load(path: training)
+      rows = try network.bind(data, file: training).examples(batchAxis: network.batchAxis, tokenIDs: nil).map(\.input.elements)
+    } else {
+      rows = all.map(\.input.elements)
+    }
     if let wanted = options.examples {
       if let bad = wanted.first(where: { $0 < 0 || $0 >= all.count }) {
         throw ReportError("\(inputsPath): example \(bad) is out of range (the file holds \(all.count) inputs)")
@@ -161,7 +169,7 @@ public struct ReportBuilder: Sendable {
       model: modelInfo, inputs: InputsInfo(path: inputsPath, sha256: inputsSHA256, count: examples.count, explained: chosen),
       examples: reports, properties: properties,
       notes: (reports.first?.region?.notes ?? []) + explainers.values.compactMap { ($0 as? LimeTabularExplainer)?.trainingCaveat }.map {
-        "\($0) (LIME's training data here is the inputs file: give a larger one and choose the inputs to explain with --examples or --limit)"
+        "\($0) (from \(options.training ?? "the inputs file"); pass them with --training)"
       })
   }
 

@@ -52,6 +52,9 @@ struct Report: ParsableCommand {
   @Option(help: "Samples for LIME and KernelSHAP (default: theirs).")
   var samples: Int?
 
+  @Option(help: "Training data for tabular LIME's statistics (.npy, .csv, .json; inputs of the model; default: the INPUTS).")
+  var training: String?
+
   @Option(name: .customLong("setting"), help: "A method setting METHOD.KEY=VALUE, e.g. lime.kernel-width=3 (repeatable).")
   var settings: [String] = []
 
@@ -165,7 +168,7 @@ struct Report: ParsableCommand {
       words = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
     return ReportOptions(methods: methodList, seed: seed, examples: indices, limit: limit, domain: try parseDomainOption(domain), samples: samples,
-                         settings: perMethod, topK: top, output: outputIndex, kind: displayKind, imageSize: size, vocabulary: words,
+                         training: training, settings: perMethod, topK: top, output: outputIndex, kind: displayKind, imageSize: size, vocabulary: words,
                          jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, certificatesFolder: certificates)
   }
 
@@ -175,6 +178,7 @@ struct Report: ParsableCommand {
     if let limit { words += ["--limit", "\(limit)"] }
     if let examples { words += ["--examples", examples] }
     if let samples { words += ["--samples", "\(samples)"] }
+    if let training { words += ["--training", training] }
     for setting in settings { words += ["--setting", setting] }
     if let domain { words += ["--domain", domain] }
     if let outputIndex { words += ["--output-index", "\(outputIndex)"] }

@@ -58,7 +58,12 @@ import Testing
                                      "--output", scratch.path + "/report.html", "--json", json])
     #expect(report.status == 0, "\(report.standardError)")
     let notes = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])?["notes"] as? [String]
-    #expect(notes?.contains { $0.contains("quantile bins come from 3 training row(s)") && $0.contains("--limit") } == true, "\(notes ?? [])")
+    #expect(notes?.contains { $0.contains("quantile bins come from 3 training row(s)") && $0.contains("--training") } == true, "\(notes ?? [])")
+    let trainedReport = try CommandLineRun(["report", model, three, "--methods", "lime", "--samples", "300", "--limit", "1", "--quiet",
+                                            "--training", inputs, "--output", scratch.path + "/report.html", "--json", json])
+    #expect(trainedReport.status == 0, "\(trainedReport.standardError)")
+    let trainedNotes = (try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])?["notes"] as? [String]
+    #expect(trainedNotes?.contains { $0.contains("training row") } == false, "\(trainedNotes ?? [])")
   }
 
   @Test func truncatedModel() throws {
