@@ -28,8 +28,8 @@ public enum BLASThreads {
 public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   /// A constant's values in this type (rounded once for float32; exact for float64).
   static func values(of constant: Constant) -> [Self]
-  /// `y[M, N] = x[M, K] · w[N, K]ᵀ` (with `adding`: `y += …`), through BLAS.
-  static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, adding: Bool)
+  /// `y[n] = a[n, k] · x[k]` (with `adding`: `y += …`), through BLAS.
+  static func matrixVector(_ a: UnsafePointer<Self>, _ x: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, n: Int, k: Int, adding: Bool)
   /// `out[i] = sign(x[i] − t)` (−1, 0, 1) for i in 0..<n.
   static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int)
   /// `y[i] = x[i]·s₁ + o₁` where `upper[i] ≠ 0`, else `x[i]·s₀ + o₀`, for i in 0..<n.
@@ -38,14 +38,29 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   /// The upper triangle of `c[n, n] = a[n, k] · a[n, k]ᵀ`, the rows of a and c `lda` and `ldc`
   /// apart, through BLAS's symmetric rank-k update.
   static func symmetricRankK(_ a: UnsafePointer<Self>, lda: Int, into c: UnsafeMutablePointer<Self>, ldc: Int, n: Int, k: Int)
-  /// `c[m, n] = a[m, k] · b[n, k]ᵀ`, the rows of a, b and c `lda`, `ldb` and `ldc` apart, through BLAS.
+  /// `c[m, n] = a[m, k] · b[n, k]ᵀ` (with `adding`: `c += …`), the rows of a, b and c `lda`, `ldb`
+  /// and `ldc` apart, through BLAS.
   static func product(_ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int, into c: UnsafeMutablePointer<Self>, ldc: Int,
-                      m: Int, n: Int, k: Int)
+                      m: Int, n: Int, k: Int, adding: Bool)
   /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n. For ReLU's
   /// pieces (0·x + 0, 1·x + 0) a select, `x[i]` or 0: the same values for finite x, and 0 for a
   /// NaN or −∞ on the zero piece, as max(x, 0).
   static func twoPieces(_ x: UnsafePointer<Self>, above t: Self, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
+}
+
+extension DenseScalar {
+  /// `y[M, N] = x[M, K] · w[N, K]ᵀ` (with `adding`: `y += …`), through BLAS (a matrix-vector
+  /// product for one row).
+  @inlinable
+  public static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, adding: Bool) {
+    BLASThreads.configure()
+    if m == 1 {
+      matrixVector(w, x, into: y, n: n, k: k, adding: adding)
+    } else {
+      product(x, lda: k, w, ldb: k, into: y, ldc: n, m: m, n: n, k: k, adding: adding)
+    }
+  }
 }
 
 // Plain loops over raw pointers, specialized for each concrete type, which the compiler
@@ -88,14 +103,8 @@ extension DenseScalar {
 extension Float: DenseScalar {
   public static func values(of constant: Constant) -> [Float] { constant.float32 }
 
-  public static func multiply(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int, adding: Bool) {
-    BLASThreads.configure()
-    let beta: Float = adding ? 1 : 0
-    if m == 1 {
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, beta, y, 1)
-    } else {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), beta, y, Int32(n))
-    }
+  public static func matrixVector(_ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, n: Int, k: Int, adding: Bool) {
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), x, 1, adding ? 1 : 0, y, 1)
   }
 
   public static func symmetricRankK(_ a: UnsafePointer<Float>, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, n: Int, k: Int) {
@@ -103,22 +112,16 @@ extension Float: DenseScalar {
   }
 
   public static func product(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
-                             m: Int, n: Int, k: Int) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+                             m: Int, n: Int, k: Int, adding: Bool) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), adding ? 1 : 0, c, Int32(ldc))
   }
 }
 
 extension Double: DenseScalar {
   public static func values(of constant: Constant) -> [Double] { constant.values }
 
-  public static func multiply(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int, adding: Bool) {
-    BLASThreads.configure()
-    let beta: Double = adding ? 1 : 0
-    if m == 1 {
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w, Int32(k), x, 1, beta, y, 1)
-    } else {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, x, Int32(k), w, Int32(k), beta, y, Int32(n))
-    }
+  public static func matrixVector(_ a: UnsafePointer<Double>, _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, n: Int, k: Int, adding: Bool) {
+    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), x, 1, adding ? 1 : 0, y, 1)
   }
 
   public static func symmetricRankK(_ a: UnsafePointer<Double>, lda: Int, into c: UnsafeMutablePointer<Double>, ldc: Int, n: Int, k: Int) {
@@ -126,8 +129,8 @@ extension Double: DenseScalar {
   }
 
   public static func product(_ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int, into c: UnsafeMutablePointer<Double>, ldc: Int,
-                             m: Int, n: Int, k: Int) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), 0, c, Int32(ldc))
+                             m: Int, n: Int, k: Int, adding: Bool) {
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), adding ? 1 : 0, c, Int32(ldc))
   }
 }
 
@@ -461,7 +464,7 @@ public func symmetricProduct<S: DenseScalar>(_ a: UnsafePointer<S>, into c: Unsa
         S.symmetricRankK(a, lda: k, into: c, ldc: n, n: p, k: k)
         S.symmetricRankK(a + p * k, lda: k, into: c + p * n + p, ldc: n, n: q, k: k)
       } else {
-        S.product(a, lda: k, a + p * k, ldb: k, into: c + p, ldc: n, m: p, n: q, k: k)
+        S.product(a, lda: k, a + p * k, ldb: k, into: c + p, ldc: n, m: p, n: q, k: k, adding: false)
       }
     }
   } else {
