@@ -19,6 +19,8 @@ let package = Package(
     .systemLibrary(name: "CFLINT", providers: [.apt(["libflint-dev"])]),
     .systemLibrary(name: "CBLAS", providers: [.apt(["libopenblas-dev"])]),
     .systemLibrary(name: "CMalloc"),
+    // The float core's dense kernels, each output in one fixed order of operations (see its README).
+    .target(name: "CFixedOrderKernels", exclude: ["README.md", "kernels.inc"]),
 
     // Exact numbers: GMP integers, rationals, dyadics; FLINT integer matrices.
     .target(name: "ExactArithmetic", dependencies: ["CGMP", "CFLINT"]),
@@ -31,7 +33,7 @@ let package = Package(
       exclude: ["README.md"]),
     // The layer graph, ONNX import, and each operator's semantics, generic over the number type
     // (with the dense float backend over BLAS).
-    .target(name: "Model", dependencies: ["ONNXProtobuf", "CBLAS"]),
+    .target(name: "Model", dependencies: ["ONNXProtobuf", "CFixedOrderKernels"]),
     // The float inference core: batched forward pass, activation patterns, Jacobians.
     .target(name: "Inference", dependencies: ["Model", "DataIO"]),
 

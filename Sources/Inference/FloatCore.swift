@@ -53,8 +53,8 @@ public final class FloatCore<Scalar: DenseScalar>: @unchecked Sendable {
   public static var chunkRows: Int { 256 }
 
   /// `plan.evaluate(input)` on consecutive chunks of ``chunkRows`` inputs, concurrently, joined
-  /// into one evaluation (outputs and patterns in input order, ties summed). BLAS runs on one
-  /// thread per chunk (see ``BLASThreads``): the parallelism is here, over whole chunks.
+  /// into one evaluation (outputs and patterns in input order, ties summed). Every output is
+  /// computed in the same order whatever the chunking: the parallelism is over whole chunks.
   static func evaluateInChunks(_ plan: Plan, _ input: DenseTensor<Scalar>, mode: PatternMode) -> Evaluation<DenseTensor<Scalar>> {
     let copies = input.shape[0]
     let valueShape = Array(input.shape.dropFirst())

@@ -1,6 +1,9 @@
 import CBLAS
 import CFLINT
 import Model
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Exact integer matrix products on the float unit: every integer is cut into signed digits of
 // d bits, each digit is a double, and the digit matrices are multiplied by BLAS (`dgemm`).
@@ -51,7 +54,7 @@ extension ExactTensor {
       }
     }
     // The stacked product, its rows split over the cores (one single-threaded BLAS call each).
-    BLASThreads.configure()
+    OpenBLASThreads.configure()
     var products = [Double](repeating: 0, count: px * m * pb * n)
     xd.withUnsafeBufferPointer { xd in
       bd.withUnsafeBufferPointer { bd in
@@ -260,4 +263,19 @@ func setFmpz(_ target: UnsafeMutablePointer<fmpz>, twosComplement limbs: UnsafeM
   let (negative, used) = signAndMagnitude(limbs)
   fmpz_set_ui_array(target, limbs.baseAddress!, max(used, 1))
   if negative { fmpz_neg(target, target) }
+}
+
+/// OpenBLAS runs on one thread unless the environment says otherwise (`OPENBLAS_NUM_THREADS`,
+/// `OMP_NUM_THREADS`): the digit products split their rows over the cores themselves, and
+/// OpenBLAS's own threads on top of those oversubscribe the cores and spin in `sched_yield`.
+/// (The digit products are exact in any order, so OpenBLAS's choice of kernel never matters.)
+enum OpenBLASThreads {
+  private static let configured: Bool = {
+    if getenv("OPENBLAS_NUM_THREADS") != nil || getenv("OMP_NUM_THREADS") != nil { return false }
+    openblas_set_num_threads(1)
+    return true
+  }()
+
+  /// Applies the policy (once per process).
+  @inline(__always) static func configure() { _ = configured }
 }

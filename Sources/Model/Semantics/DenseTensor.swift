@@ -1,34 +1,12 @@
-import CBLAS
+import CFixedOrderKernels
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// OpenBLAS runs on one thread unless the environment says otherwise (`OPENBLAS_NUM_THREADS`,
-/// `OMP_NUM_THREADS`): ExplainCert spreads its work over the cores above BLAS (fixed chunks of a
-/// batch in ``FloatCore``, black-box queries, examples, LIME's sample chunks), and OpenBLAS's own
-/// threads on top of those oversubscribe the cores and spin in `sched_yield` — measured on 2
-/// cores: LIME on ACAS Xu 4.5× and KernelSHAP 70× slower with OpenBLAS's default threads.
-public enum BLASThreads {
-  private static let configured: Bool = {
-    #if canImport(Glibc)
-    if getenv("OPENBLAS_NUM_THREADS") != nil || getenv("OMP_NUM_THREADS") != nil { return false }
-    #endif
-    openblas_set_num_threads(1)
-    return true
-  }()
-
-  /// Applies the policy (once per process; every BLAS call of the float core goes through it).
-  /// True when ExplainCert set OpenBLAS to one thread, false when the environment decides.
-  @discardableResult @inline(__always)
-  public static func configure() -> Bool { configured }
-}
 
 /// A floating-point number type the dense tensor backend computes in.
 public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   /// A constant's values in this type (rounded once for float32; exact for float64).
   static func values(of constant: Constant) -> [Self]
-  /// `y[n] = a[n, k] · x[k]` (with `adding`: `y += …`), through BLAS.
+  /// `y[n] = a[n, k] · x[k]` (with `adding`: `y += …`), each output in the fixed order of
+  /// `CFixedOrderKernels` (the same bits as a row of ``product(_:lda:_:ldb:into:ldc:m:n:k:adding:)``).
   static func matrixVector(_ a: UnsafePointer<Self>, _ x: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, n: Int, k: Int, adding: Bool)
   /// `out[i] = sign(x[i] − t)` (−1, 0, 1) for i in 0..<n.
   static func signs(_ x: UnsafePointer<Self>, minus t: Self, into out: UnsafeMutablePointer<Int8>, count n: Int)
@@ -36,10 +14,11 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
   static func twoPieces(_ x: UnsafePointer<Self>, _ upper: UnsafePointer<UInt8>, into y: UnsafeMutablePointer<Self>, count n: Int,
                         slopes: (Self, Self), offsets: (Self, Self))
   /// The upper triangle of `c[n, n] = a[n, k] · a[n, k]ᵀ`, the rows of a and c `lda` and `ldc`
-  /// apart, through BLAS's symmetric rank-k update.
+  /// apart (a symmetric rank-k update), in the fixed order.
   static func symmetricRankK(_ a: UnsafePointer<Self>, lda: Int, into c: UnsafeMutablePointer<Self>, ldc: Int, n: Int, k: Int)
   /// `c[m, n] = a[m, k] · b[n, k]ᵀ` (with `adding`: `c += …`), the rows of a, b and c `lda`, `ldb`
-  /// and `ldc` apart, through BLAS.
+  /// and `ldc` apart, each output in the fixed order of `CFixedOrderKernels`: the same bits on
+  /// every processor, whatever the batch size.
   static func product(_ a: UnsafePointer<Self>, lda: Int, _ b: UnsafePointer<Self>, ldb: Int, into c: UnsafeMutablePointer<Self>, ldc: Int,
                       m: Int, n: Int, k: Int, adding: Bool)
   /// `y[i] = x[i]·s₁ + o₁` where `x[i] > t`, else `x[i]·s₀ + o₀`, for i in 0..<n. For ReLU's
@@ -50,11 +29,10 @@ public protocol DenseScalar: BinaryFloatingPoint, Sendable {
 }
 
 extension DenseScalar {
-  /// `y[M, N] = x[M, K] · w[N, K]ᵀ` (with `adding`: `y += …`), through BLAS (a matrix-vector
-  /// product for one row).
+  /// `y[M, N] = x[M, K] · w[N, K]ᵀ` (with `adding`: `y += …`), in the fixed order (a
+  /// matrix-vector product for one row, with the same bits).
   @inlinable
   public static func multiply(_ x: UnsafePointer<Self>, _ w: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>, m: Int, n: Int, k: Int, adding: Bool) {
-    BLASThreads.configure()
     if m == 1 {
       matrixVector(w, x, into: y, n: n, k: k, adding: adding)
     } else {
@@ -104,16 +82,16 @@ extension Float: DenseScalar {
   public static func values(of constant: Constant) -> [Float] { constant.float32 }
 
   public static func matrixVector(_ a: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, n: Int, k: Int, adding: Bool) {
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), x, 1, adding ? 1 : 0, y, 1)
+    fixed_order_sgemm_nt(x, k, a, k, y, n, 1, n, k, adding)
   }
 
   public static func symmetricRankK(_ a: UnsafePointer<Float>, lda: Int, into c: UnsafeMutablePointer<Float>, ldc: Int, n: Int, k: Int) {
-    cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+    fixed_order_ssyrk_upper(a, lda, c, ldc, n, k)
   }
 
   public static func product(_ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int, into c: UnsafeMutablePointer<Float>, ldc: Int,
                              m: Int, n: Int, k: Int, adding: Bool) {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), adding ? 1 : 0, c, Int32(ldc))
+    fixed_order_sgemm_nt(a, lda, b, ldb, c, ldc, m, n, k, adding)
   }
 }
 
@@ -121,16 +99,16 @@ extension Double: DenseScalar {
   public static func values(of constant: Constant) -> [Double] { constant.values }
 
   public static func matrixVector(_ a: UnsafePointer<Double>, _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>, n: Int, k: Int, adding: Bool) {
-    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(k), x, 1, adding ? 1 : 0, y, 1)
+    fixed_order_dgemm_nt(x, k, a, k, y, n, 1, n, k, adding)
   }
 
   public static func symmetricRankK(_ a: UnsafePointer<Double>, lda: Int, into c: UnsafeMutablePointer<Double>, ldc: Int, n: Int, k: Int) {
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, Int32(n), Int32(k), 1, a, Int32(lda), 0, c, Int32(ldc))
+    fixed_order_dsyrk_upper(a, lda, c, ldc, n, k)
   }
 
   public static func product(_ a: UnsafePointer<Double>, lda: Int, _ b: UnsafePointer<Double>, ldb: Int, into c: UnsafeMutablePointer<Double>, ldc: Int,
                              m: Int, n: Int, k: Int, adding: Bool) {
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), adding ? 1 : 0, c, Int32(ldc))
+    fixed_order_dgemm_nt(a, lda, b, ldb, c, ldc, m, n, k, adding)
   }
 }
 
@@ -439,13 +417,12 @@ public struct DenseTensor<Scalar: DenseScalar>: TensorAlgebra {
   }
 }
 
-/// `c[n, n] = a[n, k] · a[n, k]ᵀ`, both triangles, through BLAS's symmetric rank-k update (half
+/// `c[n, n] = a[n, k] · a[n, k]ᵀ`, both triangles, through the symmetric rank-k update (half
 /// the products of a general matrix product): the Gram matrices of the explainers' regressions.
 ///
-/// A large one (n ≥ 128 and n²·k ≥ 10⁸) is computed in two halves of equal work on two threads
-/// (BLAS itself runs on one, see ``BLASThreads``): the diagonal blocks of the first n/2 and the
-/// last n − n/2 rows, and the block between them. The split depends only on n and k, never on
-/// the number of cores.
+/// A large one (n ≥ 128 and n²·k ≥ 10⁸) is computed in two halves of equal work on two threads:
+/// the diagonal blocks of the first n/2 and the last n − n/2 rows, and the block between them.
+/// Every entry is computed in the same fixed order either way.
 @_specialize(where S == Float)
 @_specialize(where S == Double)
 public func symmetricProduct<S: DenseScalar>(_ a: UnsafePointer<S>, into c: UnsafeMutablePointer<S>, n: Int, k: Int) {
@@ -454,7 +431,6 @@ public func symmetricProduct<S: DenseScalar>(_ a: UnsafePointer<S>, into c: Unsa
     c.update(repeating: 0, count: n * n)
     return
   }
-  BLASThreads.configure()
   if n >= 128 && Double(n) * Double(n) * Double(k) >= 1e8 {
     let (p, q) = (n / 2, n - n / 2)
     let (sa, sc) = (UncheckedPointer(UnsafeMutablePointer(mutating: a)), UncheckedPointer(c))
@@ -476,21 +452,13 @@ public func symmetricProduct<S: DenseScalar>(_ a: UnsafePointer<S>, into c: Unsa
 }
 
 /// Solves `a·x = b` for a symmetric positive definite `a` [n, n] (row-major) by Cholesky
-/// factorisation (LAPACK's `dpotrf`) and two triangular solves; `b` becomes x. False, with `b`
-/// unchanged, when `a` is not positive definite in floating point.
+/// factorisation and two triangular solves, in the fixed order of `CFixedOrderKernels`; `b`
+/// becomes x. False, with `b` unchanged, when `a` is not positive definite in floating point.
 public func solvePositiveDefinite(_ a: [Double], _ b: inout [Double], n: Int) -> Bool {
   guard n > 0 else { return true }
-  BLASThreads.configure()
-  var factor = a
-  var info: Int32 = 0
-  var (size, lda) = (Int32(n), Int32(n))
-  // Row-major `a` read as column-major is aᵀ = a: its upper triangle there is the row-major lower one.
-  dpotrf_("U", &size, &factor, &lda, &info)
-  guard info == 0, factor.allSatisfy(\.isFinite) else { return false }
-  // The column-major upper factor U (a = UᵀU) is the row-major lower factor L = Uᵀ: L·(Lᵀ·x) = b.
-  cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, size, factor, lda, &b, 1)
-  cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, size, factor, lda, &b, 1)
-  return true
+  precondition(a.count == n * n && b.count == n, "solvePositiveDefinite: a is not \(n)×\(n) or b has not \(n) entries")
+  var factor = [Double](repeating: 0, count: n * n)
+  return fixed_order_cholesky_solve(a, &factor, &b, n)
 }
 
 /// A pointer handed to concurrent work on disjoint parts of its memory.
