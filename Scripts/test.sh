@@ -11,6 +11,14 @@ swift test
 .build/debug/explaincert check Properties/ --quiet --junit .build/property-check.xml
 .build/debug/explaincert replay Counterexamples/
 
+# The same results on every machine: the corpus and the suites under every OpenBLAS kernel this
+# processor can run, 1 and 2 OpenBLAS threads, and the generic float kernels.
+if command -v python3 >/dev/null 2>&1; then
+  Scripts/portability.sh .build/debug/explaincert
+else
+  echo "SKIPPED the portability check: python3 is not installed"
+fi
+
 # The commands of the README and of the guides in docs/, so they cannot rot.
 if command -v python3 >/dev/null 2>&1; then
   python3 Scripts/doc-commands.py --explaincert .build/debug/explaincert

@@ -24,8 +24,13 @@ public struct Certifier: Sendable {
       throw error.inFile(modelPath)
     }
     self.modelPath = modelPath
-    modelSHA256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    modelSHA256 = Self.sha256(data)
     core = FloatCore(network)
+  }
+
+  /// The lowercase hexadecimal SHA-256 of a model file's bytes (a certificate's `modelSHA256`).
+  public static func sha256(_ data: Data) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
   /// The certificate of the explanation at `x0` (one body input, exact float values), with radii

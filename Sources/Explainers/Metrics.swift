@@ -1,5 +1,10 @@
 /// Measures comparing explanations and predictions (seed 000: RMSE, MAE, MAPE; seed 004: cosine).
 public enum Metrics {
+  /// Cosine similarity of two vectors, or nil (not applicable) when either is zero.
+  public static func definedCosine(_ a: [Double], _ b: [Double]) -> Double? {
+    a.allSatisfy({ $0 == 0 }) || b.allSatisfy({ $0 == 0 }) ? nil : cosine(a, b)
+  }
+
   /// Cosine similarity of two vectors (0 when either is zero).
   public static func cosine(_ a: [Double], _ b: [Double]) -> Double {
     let dot = zip(a, b).reduce(0) { $0 + $1.0 * $1.1 }

@@ -9,7 +9,10 @@ import Model
 /// divergence (property `lime-divergence`, found by `explaincert lime-diverge`; its LIME run is in
 /// ``lime`` and it has no suite settings or seeded sample stream).
 public struct Counterexample: Codable, Sendable, Equatable {
-  public static let formatName = "explaincert-counterexample/1"
+  public static let formatName = "explaincert-counterexample/2"
+  /// The first format, still read: its float observations came from the BLAS kernels of the
+  /// machine that recorded it, so they may differ in their last bits elsewhere.
+  public static let oldFormatName = "explaincert-counterexample/1"
   /// The property name of LIME divergences.
   public static let limeDivergence = "lime-divergence"
 
@@ -108,11 +111,18 @@ public struct Counterexample: Codable, Sendable, Equatable {
   public var lime: LimeRun?
   public var provenance: Provenance
 
-  /// SHA-256 of the finding itself (everything but provenance, blanked as it always was so that
-  /// recorded names stay valid), hex: the file name's suffix, so the same finding is never stored
-  /// twice.
+  /// SHA-256 of what was found — the property and its settings, the model's hash, x0, the
+  /// inputs drawn and shrunk, the seeds, the LIME run — and of nothing observed or derived from
+  /// floats (observed and expected values, summary, shrink statistics, provenance), hex: the file
+  /// name's suffix, so the same finding recorded on two machines is one file.
   public var contentHash: String {
     var copy = self
+    copy.format = Self.formatName
+    copy.observed = [:]
+    copy.expected = [:]
+    copy.summary = ""
+    copy.shrink = ShrinkReport(changedFeaturesBefore: 0, changedFeaturesAfter: 0, linfBefore: 0, linfAfter: 0, l2Before: 0, l2After: 0,
+                               radiusBefore: 0, radiusAfter: nil, samplesBefore: 0, samplesAfter: 0, evaluations: 0)
     copy.provenance = Provenance(foundBy: "", version: "", suite: "", inputs: "", synonyms: nil, vocabulary: nil, command: nil)
     let data = (try? Self.encoder.encode(copy)) ?? Data()
     return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
@@ -160,7 +170,9 @@ public struct Counterexample: Codable, Sendable, Equatable {
     func bad(_ field: String, _ problem: String) -> SuiteError {
       SuiteError(message: "\(path): field '\(field)': \(problem)")
     }
-    guard record.format == formatName else { throw bad("format", "expected \(formatName), got '\(record.format)'") }
+    guard record.format == formatName || record.format == oldFormatName else {
+      throw bad("format", "expected \(formatName) (or the older \(oldFormatName)), got '\(record.format)'")
+    }
     guard record.property == limeDivergence || PropertyName(rawValue: record.property) != nil else {
       throw bad("property", "unknown property '\(record.property)'")
     }

@@ -55,6 +55,11 @@ public struct GeneratorSettings: Sendable, Equatable {
   public var domain: ClosedRange<Double>? = nil
 
   public init() {}
+
+  /// `uniform ℓ∞ r=certified` (`synonyms k=2` for token swaps): how samples are drawn, in reports.
+  public var label: String {
+    kind == .synonyms ? "synonyms k=\(k)" : "\(kind.rawValue) \(norm.symbol) r=\(radius)"
+  }
 }
 
 /// Draws nearby inputs around one anchor.

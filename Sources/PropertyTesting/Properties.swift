@@ -128,6 +128,9 @@ public struct SampleVerdict: Sendable {
   /// Extremes over the samples.
   public var maxima: [String: Double] = [:]
   public var minima: [String: Double] = [:]
+  /// Whether the property could judge the sample at all (exactness says nothing outside P): a
+  /// case none of whose samples was judged tested nothing (``CaseResult/Status/vacuous``).
+  public var judged = true
 
   init(holds: Bool) { self.holds = holds }
 }
@@ -175,6 +178,7 @@ public final class PropertyChecker: @unchecked Sendable {
       guard membership.inside else {
         var v = SampleVerdict(holds: true)
         v.tallies["outside P (not checked)"] = 1
+        v.judged = false
         return v
       }
       var v = SampleVerdict(holds: true)

@@ -17,12 +17,21 @@ public struct PropertyCase: Sendable {
 /// What one case found.
 public struct CaseResult: Codable, Sendable {
   public enum Status: String, Codable, Sendable {
-    case held, violated, error
+    /// Every sample was judged or skipped, and the property held at those judged.
+    case held
+    case violated
+    /// Nothing was tested: the radius was 0 (x0 on a facet), every sample was x0, or no sample
+    /// could be judged. Never counted as held; `check --strict` fails on it.
+    case vacuous
+    case error
   }
 
   public var id: String
   public var suite: String
   public var property: String
+  /// The generator, norm and radius setting (`uniform ℓ∞ r=certified`): tells apart two
+  /// checks of one property in a suite.
+  public var generator: String
   public var propertyIndex: Int
   public var example: Int
   public var seed: UInt64
@@ -150,7 +159,8 @@ public final class Runner: @unchecked Sendable {
     let suite = suites[propertyCase.suite]
     let spec = suite.properties[propertyCase.property]
     let caseSeed = Self.caseSeed(suite.seed, property: propertyCase.property, spec: spec, example: propertyCase.example)
-    var result = CaseResult(id: propertyCase.id, suite: suite.path, property: spec.spelledAs, propertyIndex: propertyCase.property,
+    var result = CaseResult(id: propertyCase.id, suite: suite.path, property: spec.spelledAs, generator: spec.generator.label,
+                            propertyIndex: propertyCase.property,
                             example: propertyCase.example, seed: suite.seed, caseSeed: caseSeed, status: .held, samples: 0,
                             radius: nil, tallies: [:], maxima: [:], minima: [:], message: nil, counterexample: nil, shrink: nil, seconds: 0)
     do {
@@ -160,6 +170,7 @@ public final class Runner: @unchecked Sendable {
       result.radius = spec.generator.kind == .synonyms ? nil : generator.radius
       let points = try Self.points(spec: spec, generator: generator, seed: caseSeed, count: spec.samples)
       var firstFailure: (index: Int, verdict: SampleVerdict)?
+      var judged = 0
       let chunk = 32
       for start in stride(from: 0, to: points.count, by: chunk) {
         let verdicts = try checker.check(Array(points[start..<min(start + chunk, points.count)]))
@@ -169,7 +180,12 @@ public final class Runner: @unchecked Sendable {
           for (key, value) in verdict.maxima { result.maxima[key] = max(result.maxima[key] ?? -.infinity, value) }
           for (key, value) in verdict.minima { result.minima[key] = min(result.minima[key] ?? .infinity, value) }
           if !verdict.holds && firstFailure == nil { firstFailure = (start + offset, verdict) }
+          if verdict.judged { judged += 1 }
         }
+      }
+      if firstFailure == nil, let reason = Self.vacuity(spec: spec, points: points, x0: anchor.x0.elements, judged: judged, radius: result.radius) {
+        result.status = .vacuous
+        result.message = reason
       }
       if let (index, verdict) = firstFailure {
         result.status = .violated
@@ -190,6 +206,23 @@ public final class Runner: @unchecked Sendable {
     }
     result.seconds = Date().timeIntervalSince(start)
     return result
+  }
+
+  /// Why a case that found no violation tested nothing, or nil when it tested something.
+  static func vacuity(spec: PropertySpec, points: [[Double]], x0: [Double], judged: Int, radius: Double?) -> String? {
+    if points.isEmpty { return "no sample was drawn" }
+    // float-faithfulness judges x0 itself; every other property is about x0's neighbourhood.
+    if spec.name != .floatFaithfulness && points.allSatisfy({ $0 == x0 }) {
+      if radius == 0 {
+        let certified = if case .certified = spec.generator.radius { true } else { false }
+        return certified
+          ? "vacuous: x0's certified radius is 0 (x0 lies on a facet of P), so every sample is x0 and nothing nearby was checked"
+          : "vacuous: the radius is 0, so every sample is x0 and nothing nearby was checked"
+      }
+      return "vacuous: every sample is x0 (the domain leaves no room to move), so nothing nearby was checked"
+    }
+    if judged == 0 { return "vacuous: none of the \(points.count) samples could be judged (\(spec.name.rawValue) is checked only in P)" }
+    return nil
   }
 
   /// The case's own seed: the suite seed mixed with the property's index and name and the example.

@@ -29,7 +29,11 @@ public final class Subject: @unchecked Sendable {
 
   /// Loads the model and the inputs; errors name the file.
   public convenience init(modelPath: String, inputsPath: String) throws {
-    let certifier = try Certifier(modelPath: modelPath)
+    try self.init(certifier: try Certifier(modelPath: modelPath), inputsPath: inputsPath)
+  }
+
+  /// A loaded model with the inputs of a file; errors name the file.
+  public convenience init(certifier: Certifier, inputsPath: String) throws {
     let array = try NumericArray.load(path: inputsPath)
     let network = certifier.network
     let bound = try network.bind(array, file: inputsPath)
@@ -258,6 +262,9 @@ extension Plan {
 /// A norm for balls of nearby inputs.
 public enum Norm: String, Sendable, Codable, CaseIterable {
   case linf, l2
+
+  /// `ℓ∞`, `ℓ₂`.
+  public var symbol: String { self == .linf ? "ℓ∞" : "ℓ₂" }
 }
 
 /// A neuron: a pattern site and an element of its choices.

@@ -24,6 +24,38 @@ public struct AuditReport: Codable, Sendable, Equatable {
   /// Minimized LIME divergences (`lime-diverge --html`), if a search ran.
   public var divergences: [DivergenceRow]?
 
+  /// The verdict of everything the report holds (encoded as `verdict`; recomputed, never read).
+  public var verdict: ReportVerdict { ReportVerdict(self) }
+
+  enum CodingKeys: String, CodingKey { case format, title, reproduction, model, inputs, examples, properties, notes, divergences, verdict }
+
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    format = try c.decode(String.self, forKey: .format)
+    title = try c.decode(String.self, forKey: .title)
+    reproduction = try c.decode(Reproduction.self, forKey: .reproduction)
+    model = try c.decodeIfPresent(ModelInfo.self, forKey: .model)
+    inputs = try c.decodeIfPresent(InputsInfo.self, forKey: .inputs)
+    examples = try c.decode([ExampleReport].self, forKey: .examples)
+    properties = try c.decodeIfPresent(PropertyResults.self, forKey: .properties)
+    notes = try c.decode([String].self, forKey: .notes)
+    divergences = try c.decodeIfPresent([DivergenceRow].self, forKey: .divergences)
+  }
+
+  public func encode(to encoder: Encoder) throws {
+    var c = encoder.container(keyedBy: CodingKeys.self)
+    try c.encode(format, forKey: .format)
+    try c.encode(title, forKey: .title)
+    try c.encode(reproduction, forKey: .reproduction)
+    try c.encodeIfPresent(model, forKey: .model)
+    try c.encodeIfPresent(inputs, forKey: .inputs)
+    try c.encode(examples, forKey: .examples)
+    try c.encodeIfPresent(properties, forKey: .properties)
+    try c.encode(notes, forKey: .notes)
+    try c.encodeIfPresent(divergences, forKey: .divergences)
+    try c.encode(verdict, forKey: .verdict)
+  }
+
   public init(title: String, reproduction: Reproduction, model: ModelInfo? = nil, inputs: InputsInfo? = nil,
               examples: [ExampleReport] = [], properties: PropertyResults? = nil, notes: [String] = [], divergences: [DivergenceRow]? = nil) {
     format = Self.formatName
@@ -243,8 +275,8 @@ public struct MethodResult: Codable, Sendable, Equatable {
 public struct Comparison: Codable, Sendable, Equatable {
   public var method: String
   public var reference: String
-  /// Cosine similarity of the two relevance vectors (seed 004).
-  public var cosine: Double
+  /// Cosine similarity of the two relevance vectors (seed 004); nil (n/a) when either is all zero.
+  public var cosine: Double?
   /// Top-k agreement: the share of the k features largest in |relevance| the two have in common.
   public var topKAgreement: Double
   public var k: Int
@@ -254,7 +286,7 @@ public struct Comparison: Codable, Sendable, Equatable {
   /// Sign agreement on the reference's top-k features.
   public var signAgreement: Double
 
-  public init(method: String, reference: String, cosine: Double, topKAgreement: Double, k: Int, rmse: Double, mae: Double, signAgreement: Double) {
+  public init(method: String, reference: String, cosine: Double?, topKAgreement: Double, k: Int, rmse: Double, mae: Double, signAgreement: Double) {
     self.method = method
     self.reference = reference
     self.cosine = cosine
@@ -358,6 +390,8 @@ public struct PropertyResults: Codable, Sendable, Equatable {
   public var held: Int
   public var violated: Int
   public var errors: Int
+  /// Cases that tested nothing (counted from the rows).
+  public var vacuous: Int { cases.filter { $0.status == "vacuous" }.count }
   public var seconds: Double
   public var cases: [CaseRow]
   /// Counterexample files: those the check wrote and those already recorded for the model.
@@ -382,7 +416,7 @@ public struct PropertyResults: Codable, Sendable, Equatable {
     public var suite: String
     public var property: String
     public var example: Int
-    /// `held`, `violated` or `error`.
+    /// `held`, `violated`, `vacuous` or `error`.
     public var status: String
     public var samples: Int
     public var seed: UInt64
@@ -427,7 +461,7 @@ public struct PropertyResults: Codable, Sendable, Equatable {
     public var shrink: String
     public var seed: UInt64
     public var replayCommand: String
-    /// `reproduced`, `fixed` or `regressed` when the report replayed it.
+    /// `reproduced`, `fixed` or `regressed` when the report replayed it (`error` when it could not).
     public var replayStatus: String?
     public var replayDetail: String?
 

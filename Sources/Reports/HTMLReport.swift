@@ -65,15 +65,18 @@ struct HTMLPage {
     facts.append("seed \(r.seed)")
     facts.append("generated \(Self.e(r.generated))")
     add("<p class=\"facts\">" + facts.joined(separator: " · ") + "</p>")
+    banner(report.verdict)
 
     // Headline tiles.
     add("<div class=\"tiles\">")
     if !report.examples.isEmpty {
       let regions = report.examples.compactMap(\.region)
-      let accepted = regions.filter { $0.verdict == "accepted" && $0.identityHolds && $0.inputInRegion }.count
+      let accepted = regions.filter(\.isCertified).count
+      let onFacet = regions.filter { $0.isCertified && $0.onFacet }.count
       let ok = accepted == report.examples.count
-      tile(ok ? "good" : "bad", "\(accepted)/\(report.examples.count)", "certificates accepted",
-           ok ? "f(x0) = A·x0 + c holds exactly and verify re-derived every field" : "see the inputs marked NOT CERTIFIED")
+      tile(!ok ? "bad" : onFacet > 0 ? "warn" : "good", "\(accepted)/\(report.examples.count)", "certificates accepted",
+           !ok ? "see the inputs marked NOT CERTIFIED"
+             : "f(x0) = A·x0 + c holds exactly and verify re-derived every field" + (onFacet > 0 ? "; \(onFacet) with radius 0 (x0 on a facet)" : ""))
       let flips = regions.reduce(0) { $0 + $1.float.flippedNeurons }
       let worst = regions.map(\.float.maxAbsoluteError).max() ?? 0
       tile(flips == 0 ? "good" : "warn", flips == 0 ? Self.n(worst, digits: 2) : "\(flips)", flips == 0 ? "max float error in A" : "neurons where float32 picks the wrong piece",
@@ -82,16 +85,22 @@ struct HTMLPage {
       for method in report.reproduction.methods where method != "openbox" {
         let rows = comparisons.filter { $0.method == method }
         guard !rows.isEmpty else { continue }
-        let cosine = rows.map(\.cosine).reduce(0, +) / Double(rows.count)
+        let cosines = rows.compactMap(\.cosine)
         let agreement = rows.map(\.topKAgreement).reduce(0, +) / Double(rows.count)
-        tile(cosine >= 0.9 ? "good" : cosine >= 0.5 ? "warn" : "bad", Self.n(cosine, digits: 2), "\(Self.e(method)) vs exact: mean cosine",
-             "top-\(rows[0].k) agreement \(Self.percent(agreement)) over \(rows.count) input(s)")
+        let undefined = rows.count - cosines.count
+        let detail = "top-\(rows[0].k) agreement \(Self.percent(agreement)) over \(rows.count) input(s)" + (undefined > 0 ? "; cosine n/a for \(undefined) (an all-zero explanation)" : "")
+        if cosines.isEmpty {
+          tile("warn", "n/a", "\(Self.e(method)) vs exact: mean cosine", detail)
+        } else {
+          let cosine = cosines.reduce(0, +) / Double(cosines.count)
+          tile(cosine >= 0.9 ? "good" : cosine >= 0.5 ? "warn" : "bad", Self.n(cosine, digits: 2), "\(Self.e(method)) vs exact: mean cosine", detail)
+        }
       }
     }
     if let p = report.properties {
       if !p.cases.isEmpty {
-        tile(p.violated + p.errors == 0 ? "good" : "bad", "\(p.held)/\(p.cases.count)", "property cases held",
-             "\(p.violated) violated, \(p.errors) errors; \(p.counterexamples.count) counterexample(s)")
+        tile(p.violated + p.errors > 0 ? "bad" : p.vacuous > 0 ? "warn" : "good", "\(p.held)/\(p.cases.count)", "property cases held",
+             "\(p.violated) violated, \(p.vacuous) vacuous, \(p.errors) errors; \(p.counterexamples.count) counterexample(s)")
       } else if !p.counterexamples.isEmpty {
         let regressed = p.counterexamples.filter { $0.replayStatus == "regressed" || $0.replayStatus == "error" }.count
         let replayed = p.counterexamples.filter { $0.replayStatus != nil }.count
@@ -102,11 +111,25 @@ struct HTMLPage {
     add("</div>")
     if report.examples.count > 1 {
       add("<nav class=\"toc\"><span>Inputs:</span> " + report.examples.map { ex in
-        let ok = ex.region.map { $0.verdict == "accepted" && $0.identityHolds && $0.inputInRegion } ?? false
+        let ok = ex.region?.isCertified ?? false
         return "<a href=\"#input-\(ex.index)\" class=\"\(ok ? "ok" : "bad")\">#\(ex.index)</a>"
       }.joined(separator: " ") + (report.properties == nil ? "" : " · <a href=\"#properties\">properties</a>") + " · <a href=\"#reproduce\">reproduce</a></nav>")
     }
     add("</header>")
+  }
+
+  /// The overall verdict first: what failed, what tested nothing, what passed.
+  mutating func banner(_ verdict: ReportVerdict) {
+    let (tone, headline) = switch verdict.status {
+    case .passed: ("good", "Passed")
+    case .vacuous: ("warn", "Passed, but something tested nothing")
+    case .failed: ("bad", "Failed")
+    }
+    add("<div class=\"verdict \(tone)\" id=\"verdict\"><strong>Verdict: \(headline)</strong><ul>")
+    for (kind, lines) in [("failed", verdict.failed), ("vacuous", verdict.vacuous), ("passed", verdict.passed)] {
+      for line in lines { add("<li class=\"\(kind)\"><span class=\"pill \(kind == "failed" ? "bad" : kind == "vacuous" ? "warn" : "good")\">\(kind)</span> \(Self.e(line))</li>") }
+    }
+    add("</ul></div>")
   }
 
   mutating func tile(_ tone: String, _ value: String, _ label: String, _ detail: String) {
@@ -116,13 +139,14 @@ struct HTMLPage {
   // MARK: One input
 
   mutating func example(_ ex: ExampleReport, report: AuditReport) {
-    let certified = ex.region.map { $0.verdict == "accepted" && $0.identityHolds && $0.inputInRegion } ?? false
+    let certified = ex.region?.isCertified ?? false
     add("<section class=\"example\" id=\"input-\(ex.index)\">")
     let value = ex.prediction.output < ex.prediction.logits.count ? ex.prediction.logits[ex.prediction.output] : .nan
     let what = ex.prediction.logits.count == 1 ? "output \(Self.e(ex.prediction.outputName)) = \(Self.n(value, digits: 4))"
       : "explaining class \(ex.prediction.output)" + (ex.prediction.output == ex.prediction.predicted ? ", the predicted class" : " (the predicted class is \(ex.prediction.predicted))") +
         ": output <code>\(Self.e(ex.prediction.outputName))</code>[\(ex.prediction.output)] = \(Self.n(value, digits: 4))"
-    add("<h2>Input \(ex.index) <span class=\"badge \(certified ? "good" : "bad")\">\(certified ? "certified" : "NOT CERTIFIED")</span></h2>")
+    let (tone, badge) = !certified ? ("bad", "NOT CERTIFIED") : ex.region!.onFacet ? ("warn", "certified, x0 on a facet (radius 0)") : ("good", "certified")
+    add("<h2>Input \(ex.index) <span class=\"badge \(tone)\">\(badge)</span></h2>")
     add("<p class=\"subtitle\">\(what)</p>")
 
     let shown = ex.explanations
@@ -246,7 +270,8 @@ struct HTMLPage {
     add("</tbody></table>")
   }
 
-  func meter(_ cosine: Double) -> String {
+  func meter(_ cosine: Double?) -> String {
+    guard let cosine else { return "<span title=\"one of the two explanations is all zero\">n/a</span>" }
     let width = Int((max(0, min(1, abs(cosine))) * 60).rounded())
     let colour = cosine >= 0.9 ? "#1a7f37" : cosine >= 0.5 ? "#bf8700" : "#cf222e"
     return "<span class=\"meter\"><span style=\"width:\(width)px;background:\(colour)\"></span></span> \(Self.n(cosine, digits: 3))"
@@ -374,6 +399,8 @@ struct HTMLPage {
     .facts,.subtitle{margin:0;color:var(--muted)}
     code,pre,.hash{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12.5px}
     .hash{color:var(--muted);word-break:break-all}
+    .verdict{margin-top:16px;padding:12px 16px;border-radius:8px;border:2px solid}.verdict.good{border-color:var(--good)}.verdict.bad{border-color:var(--bad)}.verdict.warn{border-color:#bf8700}
+    .verdict ul{margin:6px 0 0;padding-left:0;list-style:none}.verdict li{margin:3px 0}
     .tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:12px;margin-top:16px}
     .tile{border:1px solid var(--line);border-left:5px solid var(--muted);border-radius:8px;padding:10px 14px}
     .tile .value{font-size:26px;font-weight:650}.tile .label{font-weight:600}.tile .detail{color:var(--muted);font-size:13px}
@@ -381,7 +408,7 @@ struct HTMLPage {
     .toc{margin-top:14px;color:var(--muted)}.toc a{margin-right:4px;text-decoration:none;padding:1px 6px;border-radius:10px;border:1px solid var(--line)}
     .toc a.ok{color:var(--good)}.toc a.bad{color:var(--bad)}
     .badge,.pill{font-size:12px;font-weight:600;padding:2px 9px;border-radius:999px;color:#fff;text-transform:uppercase;letter-spacing:.03em}
-    .badge.good,.pill.good{background:var(--good);color:#fff}.badge.bad,.pill.bad{background:var(--bad);color:#fff}.pill.warn{background:#bf8700;color:#fff}
+    .badge.good,.pill.good{background:var(--good);color:#fff}.badge.bad,.pill.bad{background:var(--bad);color:#fff}.badge.warn,.pill.warn{background:#bf8700;color:#fff}
     .pill{white-space:nowrap}
     .panels{display:flex;flex-wrap:wrap;gap:18px;margin-top:14px}
     .panel{margin:0;display:flex;flex-direction:column;gap:6px}

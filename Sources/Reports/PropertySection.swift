@@ -10,7 +10,7 @@ extension PropertyResults {
       for (k, v) in c.tallies { measured[k] = Double(v) }
       for (k, v) in c.maxima { measured[k.hasPrefix("max ") ? k : "max " + k] = v }
       for (k, v) in c.minima { measured[k.hasPrefix("min ") ? k : "min " + k] = v }
-      return CaseRow(id: c.id, suite: c.suite, property: c.property, example: c.example, status: c.status.rawValue, samples: c.samples,
+      return CaseRow(id: c.id, suite: c.suite, property: "\(c.property) (\(c.generator))", example: c.example, status: c.status.rawValue, samples: c.samples,
                      seed: c.seed, caseSeed: c.caseSeed, radius: c.radius, message: c.message, measured: measured.filter { $0.value.isFinite },
                      counterexample: c.counterexample, replayCommand: c.counterexample.map(Self.replayCommand), seconds: c.seconds)
     }

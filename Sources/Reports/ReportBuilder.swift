@@ -351,7 +351,7 @@ public struct ReportBuilder: Sendable {
     let k = min(requested, b.count)
     let top = Metrics.topK(b, k)
     let signs = top.isEmpty ? 1 : Double(top.filter { (a[$0] > 0) == (b[$0] > 0) && a[$0] != 0 }.count) / Double(top.count)
-    return Comparison(method: method.method, reference: reference.method, cosine: Metrics.cosine(a, b),
+    return Comparison(method: method.method, reference: reference.method, cosine: Metrics.definedCosine(a, b),
                       topKAgreement: Metrics.topKAgreement(a, b, k: k), k: k, rmse: Metrics.rmse(a, b), mae: Metrics.mae(a, b),
                       signAgreement: signs)
   }

@@ -58,6 +58,7 @@ struct Certify: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      try OutputGuard.refuse([("--output", output), ("--html", html)], toOverwrite: [model, inputs])
       let certifier = try Certifier(modelPath: model)
       let box = try parseDomain()
       let array = try NumericArray.load(path: inputs)
@@ -124,7 +125,7 @@ struct Certify: ParsableCommand {
     }
     let flips = c.floatFindings.flippedNeurons.count
     return """
-      input \(index): \(c.identityHolds && c.inputInRegion ? "CERTIFIED" : "NOT CERTIFIED") — f(x0) = A·x0 + c \(c.identityHolds ? "holds exactly" : "FAILS"), x0 \(c.inputInRegion ? "∈" : "∉") P
+      input \(index): \(!(c.identityHolds && c.inputInRegion) ? "NOT CERTIFIED" : c.radii.linf == "0" ? "CERTIFIED, x0 on a facet (radius 0)" : "CERTIFIED") — f(x0) = A·x0 + c \(c.identityHolds ? "holds exactly" : "FAILS"), x0 \(c.inputInRegion ? "∈" : "∉") P
         region: \(c.constraints) inequalities, \(c.ties) ties; radii r∞ ≈ \(approx(c.radii.linf)), r₁ ≈ \(approx(c.radii.l1)), r₂ ∈ [\(approx(c.radii.l2Lower)), \(approx(c.radii.l2Upper))]
         float explanation: max |error| \(String(format: "%.3g", c.floatFindings.maxAbsoluteError)), max relative \(String(format: "%.3g", c.floatFindings.maxRelativeError)); \(flips == 0 ? "float pattern equals the exact pattern" : "\(flips) neuron(s) where the float pattern is WRONG: " + c.floatFindings.flippedNeurons.prefix(5).map { "\($0.node)[\($0.element)] float \($0.floatChoice) exact \($0.exactChoice)" }.joined(separator: ", "))
       """

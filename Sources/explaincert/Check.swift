@@ -13,12 +13,16 @@ struct Check: ParsableCommand {
     discussion: """
       Each suite names a model, its inputs and the properties to check around them (schema: \
       README, "Property suites"). Cases (property × example) run in parallel; a violation is \
-      shrunk and saved to Counterexamples/ as JSON (atomically, never twice). Exit 0 when every \
-      property holds, 1 on a violation, 2 on bad input (one line naming the file, line and key).
+      shrunk and saved to Counterexamples/ as JSON (atomically, never twice). A case that tested \
+      nothing — radius 0 (x0 on a facet), every sample x0, no sample the property can judge — is \
+      VACUOUS, never held: counted apart, skipped in JUnit, a failure with --strict. Exit 0 when \
+      every property holds, 1 on a violation (or a vacuous case with --strict), 2 on bad input \
+      (one line naming the file, line and key). Reports never overwrite a suite, model or inputs file.
 
       Examples:
         explaincert check                                   # Properties/
         explaincert check Properties/digits_mlp.yaml --junit check.xml --seed 7
+        explaincert check Properties/ --strict              # vacuous cases fail too
         explaincert check Properties/tiny_clip.yaml --html check.html --quiet
         explaincert check --shard 1/2 --json part1.json     # half of the cases (CI job 1 of 2)
         explaincert check --bench-membership --benchmarks BENCHMARKS.md
@@ -44,6 +48,9 @@ struct Check: ParsableCommand {
 
   @Option(help: "Cases checked at once (default: the number of cores).")
   var jobs: Int?
+
+  @Flag(help: "Fail (exit 1) on a vacuous case too: one that tested nothing.")
+  var strict = false
 
   @Flag(help: "No per-case lines or progress bar: only violations and the summary.")
   var quiet = false
@@ -83,6 +90,8 @@ struct Check: ParsableCommand {
       let files = try Suite.files(in: paths.isEmpty ? ["Properties"] : paths)
       guard !files.isEmpty else { throw UsageError("\(paths.isEmpty ? "Properties" : paths.joined(separator: " ")): no suite files (.yaml, .yml)") }
       let suites = try files.map { try Suite.load(path: $0, seedOverride: seed) }
+      try OutputGuard.refuse([("--junit", junit), ("--json", json), ("--html", html)],
+                             toOverwrite: files + suites.flatMap { [$0.modelPath, $0.inputsPath] })
       let runner = try Runner(suites: suites)
       let cases = runner.cases(shard: shardSpec)
       let style = OutputStyle(quiet: quiet)
@@ -118,13 +127,21 @@ struct Check: ParsableCommand {
       emit("")
       emit(report.table())
       for c in results where c.status != .held {
-        emit(style.paint(c.status == .violated ? "VIOLATED" : "ERROR", c.status == .violated ? .red : .yellow) + " \(c.id) (seed \(c.seed)): \(c.message ?? "")")
+        let (word, colour): (String, OutputStyle.Colour) = switch c.status {
+        case .violated: ("VIOLATED", .red)
+        case .vacuous: ("VACUOUS", .yellow)
+        default: ("ERROR", .yellow)
+        }
+        emit(style.paint(word, colour) + " \(c.id) (seed \(c.seed)): \(c.message ?? "")")
         if let file = c.counterexample { emit("  counterexample: \(file)") }
       }
-      let verdict = report.exitCode == 0 ? style.paint("all properties hold", .green)
-        : report.exitCode == 1 ? style.paint("\(report.violated) violated", .red) : style.paint("\(report.errors) error(s)", .yellow)
-      emit("\(report.held) held, \(report.violated) violated, \(report.errors) errors in \(String(format: "%.1f", report.seconds)) s — \(verdict); seed\(suites.count == 1 ? "" : "s") \(Set(suites.map(\.seed)).sorted().map(String.init).joined(separator: ", "))")
-      if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+      let exitCode = report.exitCode(strict: strict)
+      let verdict = report.errors > 0 ? style.paint("\(report.errors) error(s)", .yellow)
+        : report.violated > 0 ? style.paint("\(report.violated) violated", .red)
+        : report.vacuous > 0 ? style.paint("\(report.vacuous) case(s) tested nothing\(strict ? " (--strict: failure)" : "")", strict ? .red : .yellow)
+        : style.paint("all properties hold", .green)
+      emit("\(report.held) held, \(report.violated) violated, \(report.vacuous) vacuous, \(report.errors) errors in \(String(format: "%.1f", report.seconds)) s — \(verdict); seed\(suites.count == 1 ? "" : "s") \(Set(suites.map(\.seed)).sorted().map(String.init).joined(separator: ", "))")
+      if exitCode != 0 { throw ExitCode(exitCode) }
     }
   }
 }
@@ -154,7 +171,7 @@ final class OutputStyle: @unchecked Sendable {
       let line = Progress.line(label: "check", done: done, total: total, elapsed: Date().timeIntervalSince(start), unit: "cases", item: result.id)
       FileHandle.standardError.write(Data("\r\u{1B}[2K\(line)".utf8))
     } else {
-      let status = result.status == .held ? "HELD    " : result.status == .violated ? "VIOLATED" : "ERROR   "
+      let status = result.status.rawValue.uppercased().padding(toLength: 8, withPad: " ", startingAt: 0)
       emit("\(status) \(result.id) (\(result.samples) samples, \(String(format: "%.2f", result.seconds)) s)")
     }
   }

@@ -52,6 +52,10 @@ struct Demo: ParsableCommand {
     try reportingErrors {
       let start = Date()
       let root = try fixtures ?? FixtureLocator.fixturesFolder()
+      for case let (option, path?) in [("--output", output), ("--json", json)]
+      where OutputGuard.identity(path).hasPrefix(OutputGuard.identity(root) + "/") {
+        throw UsageError("\(path): \(option) would write into the fixtures folder the demo reads; choose another file")
+      }
       emit("ExplainCert \(ExplainCertVersion.current) demo on \(root)\n")
       emit("1. Float core vs onnxruntime (committed reference outputs)")
       var worst = 0.0
@@ -103,7 +107,7 @@ struct Demo: ParsableCommand {
       bar.update(done, of: total, item: "")
     }
     bar.finish()
-    emit("   \(properties.held)/\(properties.cases.count) cases held, \(properties.violated) violated, \(properties.errors) errors (seed \(properties.suites.first?.seed ?? 0), \(String(format: "%.1f", properties.seconds)) s)")
+    emit("   \(properties.held)/\(properties.cases.count) cases held, \(properties.violated) violated, \(properties.vacuous) vacuous, \(properties.errors) errors (seed \(properties.suites.first?.seed ?? 0), \(String(format: "%.1f", properties.seconds)) s)")
     let certifier = try Certifier(modelPath: model)
     let recorded = PropertyResults.recorded(in: folder + "Counterexamples", modelSHA256: certifier.modelSHA256, replay: true)
     properties.merge(counterexamples: recorded)
@@ -125,7 +129,7 @@ struct Demo: ParsableCommand {
       let lime = example.comparisons.first { $0.method == "lime" }
       let radius = example.region?.radii.linfApprox.map { Graphics.number($0) } ?? "?"
       emit("   digit \(example.index) (class \(example.prediction.output)): certificate \(example.region?.verdict ?? "missing"), r∞ in [0,1]⁶⁴ \(radius); " +
-           (lime.map { "LIME cosine \(String(format: "%.2f", $0.cosine)), top-\($0.k) agreement \(String(format: "%.0f%%", 100 * $0.topKAgreement))" } ?? "LIME failed"))
+           (lime.map { "LIME cosine \($0.cosine.map { String(format: "%.2f", $0) } ?? "n/a"), top-\($0.k) agreement \(String(format: "%.0f%%", 100 * $0.topKAgreement))" } ?? "LIME failed"))
     }
 
     emit("\n5. Audit report")
@@ -141,8 +145,7 @@ struct Demo: ParsableCommand {
       recorded counterexamples with their replay commands, and the command, seeds and versions
       that reproduce it.
       """)
-    if Report.exitCode(report) != 0 && properties.violated + properties.errors > 0 { throw ExitCode(1) }
-    if report.examples.contains(where: { $0.region?.verdict != "accepted" }) { throw ExitCode(1) }
+    if report.verdict.exitCode != 0 { throw ExitCode(report.verdict.exitCode) }
   }
 
   func relative(_ path: String) -> String {

@@ -79,6 +79,7 @@ struct Explain: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      try OutputGuard.refuse([("--output", output)], toOverwrite: [model, inputs] + [training, background].compactMap { $0 })
       guard let precision = QueryPrecision(rawValue: queries) else {
         throw UsageError("--queries must be float32 or float64, got '\(queries)'")
       }

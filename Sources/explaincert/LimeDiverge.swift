@@ -111,6 +111,7 @@ struct LimeDiverge: ParsableCommand {
   func run() throws {
     var found = false
     try reportingErrors {
+      try OutputGuard.refuse([("--output", output), ("--html", html)], toOverwrite: [model, inputs] + [training].compactMap { $0 })
       let network = try Network.load(contentsOf: model)
       let explained = ExplainedModel(network)
       let array = try NumericArray.load(path: inputs)

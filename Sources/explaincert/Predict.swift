@@ -37,6 +37,7 @@ struct Predict: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      try OutputGuard.refuse([("--output", output)], toOverwrite: [model, inputs])
       let network = try Network.load(contentsOf: model)
       let array = try NumericArray.load(path: inputs)
       let bound = try network.bind(array, file: inputs)

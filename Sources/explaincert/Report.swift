@@ -102,6 +102,7 @@ struct Report: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
+      try OutputGuard.refuse([("--output", output), ("--json", json)], toOverwrite: [model, inputs] + [training, vocabulary].compactMap { $0 } + suite)
       let options = try makeOptions()
       let start = Date()
       let builder = try ReportBuilder(modelPath: model, inputsPath: inputs, options: options)
@@ -193,15 +194,9 @@ struct Report: ParsableCommand {
     return ShellWords.line(words)
   }
 
-  /// 1 when a certificate was rejected or not certified, or a property was violated; else 0.
-  static func exitCode(_ report: AuditReport) -> Int32 {
-    let uncertified = report.examples.contains { ex in
-      guard let r = ex.region else { return true }
-      return r.verdict != "accepted" || !r.identityHolds || !r.inputInRegion
-    }
-    let properties = report.properties.map { $0.violated > 0 || $0.errors > 0 || $0.counterexamples.contains { $0.replayStatus == "regressed" } } ?? false
-    return uncertified || properties ? 1 : 0
-  }
+  /// 1 when the report's verdict is failed (a certificate not accepted, a property violated, a
+  /// recorded counterexample regressed), else 0.
+  static func exitCode(_ report: AuditReport) -> Int32 { report.verdict.exitCode }
 
   /// What the page shows, in a few lines.
   static func summary(_ report: AuditReport, html: String?, json: String?, seconds: Double) -> String {
@@ -224,9 +219,10 @@ struct Report: ParsableCommand {
           if failed > 0 { lines.append("  \(method): failed on \(failed) input(s) (see the page)") }
           continue
         }
-        let cosine = rows.map(\.cosine).reduce(0, +) / Double(rows.count)
+        let cosines = rows.compactMap(\.cosine)
+        let cosine = cosines.isEmpty ? "n/a" : String(format: "%.3f", cosines.reduce(0, +) / Double(cosines.count))
         let agreement = rows.map(\.topKAgreement).reduce(0, +) / Double(rows.count)
-        lines.append("  \(method) vs exact OpenBox: mean cosine \(String(format: "%.3f", cosine)), top-\(rows[0].k) agreement \(String(format: "%.0f%%", 100 * agreement))" +
+        lines.append("  \(method) vs exact OpenBox: mean cosine \(cosine), top-\(rows[0].k) agreement \(String(format: "%.0f%%", 100 * agreement))" +
                      (failed > 0 ? ", failed on \(failed) input(s)" : ""))
       }
     }
@@ -241,6 +237,10 @@ struct Report: ParsableCommand {
                      (replayed.isEmpty ? "" : "; replayed: " + Dictionary(grouping: replayed, by: { $0 }).sorted { $0.key < $1.key }.map { "\($0.value.count) \($0.key)" }.joined(separator: ", ")))
       }
     }
+    let verdict = report.verdict
+    let word = Terminal.paint(verdict.status.rawValue.uppercased(), verdict.status == .passed ? .green : verdict.status == .failed ? .red : .yellow)
+    let reasons = verdict.status == .failed ? verdict.failed : verdict.status == .vacuous ? verdict.vacuous : []
+    lines.append("  verdict: \(word)" + (reasons.isEmpty ? "" : " — " + reasons.joined(separator: "; ")))
     return lines.joined(separator: "\n")
   }
 }

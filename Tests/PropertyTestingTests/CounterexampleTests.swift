@@ -122,6 +122,41 @@ import Testing
     }
   }
 
+  /// A finding's name depends on what was found (property, settings, model, inputs, seeds),
+  /// never on what was observed: the same finding recorded on two machines is one file.
+  @Test func identityIgnoresObservationsButNotWhatWasFound() throws {
+    let files = try Replayer.files(in: [repository + "/Counterexamples"])
+    let record = try Counterexample.load(path: try #require(files.first { $0.contains("/consistency-") }))
+    var observed = record
+    observed.observed = observed.observed.mapValues { $0 + "1" }
+    observed.summary = "other words"
+    observed.shrink.evaluations += 1
+    observed.provenance.version = "9.9.9"
+    #expect(observed.fileName == record.fileName)
+    var reseeded = record
+    reseeded.caseSeed! &+= 1
+    #expect(reseeded.fileName != record.fileName)
+    var moved = record
+    moved.input[0] += 1
+    #expect(moved.fileName != record.fileName)
+  }
+
+  /// Files of the first format still load; when one regresses, replay says it is old and to
+  /// record it again.
+  @Test func oldFormatLoadsAndSaysSoWhenItRegresses() throws {
+    let scratch = try Scratch()
+    let files = try Replayer.files(in: [repository + "/Counterexamples"])
+    var record = try Counterexample.load(path: try #require(files.first { $0.contains("/lime-divergence-fidelity-digits_mlp") }))
+    record.format = Counterexample.oldFormatName
+    record.model = repository + "/" + record.model
+    record.provenance.inputs = repository + "/" + record.provenance.inputs
+    let current = try Replayer.replay(path: try record.save(in: scratch.path + "/old").path)
+    #expect(current.status == .reproduced, "\(current.detail)")
+    record.observed["gap"] = "1.5"
+    let drifted = try Replayer.replay(path: try record.save(in: scratch.path + "/drifted").path)
+    #expect(drifted.status == .regressed && drifted.detail.contains("old format"), "\(drifted.detail)")
+  }
+
   @Test func doublesRoundTripBitForBit() throws {
     let values: [Double] = [0.1, 1.0 / 3, Double.leastNonzeroMagnitude, 0.16330787539482117, Double(Float(0.7)), -0.0, 1e300]
     let data = try JSONEncoder().encode(values)

@@ -78,7 +78,7 @@ func parseJUnit(_ text: String) throws -> JUnitReader {
     #expect(reader.cases.count == results.count)
     #expect(reader.failures == 1 && reader.errors == 0)
     #expect(reader.suites[1]["name"] == bad.path && reader.suites[1]["failures"] == "1")
-    #expect(report.exitCode == 1)
+    #expect(report.exitCode() == 1)
     let decoded = try JSONDecoder().decode(CheckReport.self, from: Data(try report.jsonText().utf8))
     #expect(decoded.cases.map(\.id) == results.map(\.id))
   }

@@ -30,7 +30,7 @@ import Testing
       #expect(region.certificateSHA256 == SHA256Digest.hex(try ReportBuilder.certificateJSON(certificate)))
       // gradient × input is OpenBox's relevance in float64: cosine 1 with the exact one.
       let comparison = try #require(example.comparisons.first { $0.method == "gradient-x-input" })
-      #expect(abs(comparison.cosine - 1) < 1e-9)
+      #expect(abs(try #require(comparison.cosine) - 1) < 1e-9)
       #expect(comparison.topKAgreement == 1)
       #expect(openbox.diagnostics["float64 max |Δ relevance|"]! < 1e-9)
     }
