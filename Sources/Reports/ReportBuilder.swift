@@ -189,7 +189,7 @@ public struct ReportBuilder: Sendable {
   /// Versions of the formats and engines a report involves.
   public static var components: [String: String] {
     ["certificate": "explaincert certificate (Certification \(Certifier.version))", "report": AuditReport.formatName,
-     "arithmetic": "GMP rationals, FLINT integer matrices", "float core": "float32/float64 over OpenBLAS"]
+     "arithmetic": "GMP rationals, FLINT integer matrices", "float core": "float32/float64, fixed-order kernels (the same bits on every machine)"]
   }
 
   var modelInfo: ModelInfo {
