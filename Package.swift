@@ -43,7 +43,7 @@ let package = Package(
     // Certificates of explanations: certify and verify.
     .target(
       name: "Certification",
-      dependencies: ["Regions", "Inference", "Model", "ExactArithmetic", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["Regions", "Inference", "Model", "ExactArithmetic", "DataIO", .product(name: "Crypto", package: "swift-crypto")]),
 
     // Baseline explainers (LIME, KernelSHAP, gradients, LRP, occlusion) and OpenBox, one
     // Explanation type for all, and the metrics that compare them.

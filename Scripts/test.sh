@@ -19,6 +19,14 @@ else
   echo "SKIPPED the portability check: python3 is not installed"
 fi
 
+# Certificates re-checked by an independent implementation (Python: onnx, numpy, fractions), and
+# tampered copies rejected by it and by `verify`.
+if python3 -c "import onnx, numpy" >/dev/null 2>&1; then
+  Scripts/check-certificates.sh .build/debug/explaincert
+else
+  echo "SKIPPED the independent certificate checker: python3 with onnx and numpy is not installed (Scripts/install.sh installs them)"
+fi
+
 # The commands of the README and of the guides in docs/, so they cannot rot.
 if command -v python3 >/dev/null 2>&1; then
   python3 Scripts/doc-commands.py --explaincert .build/debug/explaincert

@@ -1,3 +1,8 @@
+import DataIO
+import ExactArithmetic
+import Foundation
+import Model
+
 /// A certificate of one OpenBox explanation: what `explaincert certify` writes and
 /// `explaincert verify` re-derives from the model (never trusting the file).
 ///
@@ -70,4 +75,65 @@ public struct Certificate: Codable, Equatable, Sendable {
   public var radii: Radii
   public var floatFindings: FloatFindings
   public var notes: [String]
+
+  enum CodingKeys: String, CodingKey, CaseIterable {
+    case tool, version, model, modelSHA256, input, inputShape, tokens, pattern, outputs, identityHolds, inputInRegion
+    case constraints, ties, radii, floatFindings, notes
+
+    static var allNames: Set<String> { Set(allCases.map(\.rawValue)) }
+  }
+}
+
+extension Certificate {
+  /// Reads a certificate file and checks that it is well formed — every exact number a rational
+  /// `p/q` (`inf` only for a radius), the input shape positive and matching the input, every
+  /// output's A, c and value of consistent sizes. A malformed file is a one-line error naming it
+  /// and the field (bad input, exit 2); whether a well-formed certificate is *true* is
+  /// ``Certifier/verify(_:)``'s question.
+  public static func load(path: String) throws -> Certificate {
+    guard let data = FileManager.default.contents(atPath: path) else { throw ModelError("\(path): cannot read the file") }
+    let c: Certificate
+    do {
+      c = try JSONDecoder().decode(Certificate.self, from: data)
+    } catch {
+      throw ModelError("\(path): not a certificate (\((error as? DecodingError)?.oneLine ?? "\(error)"))")
+    }
+    func bad(_ field: String, _ problem: String) -> ModelError { ModelError("\(path): field '\(field)': \(problem)") }
+    // A field ExplainCert does not write is not part of what the certificate claims: refuse it.
+    if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+       let unknown = Set(object.keys).subtracting(CodingKeys.allNames).sorted().first {
+      throw bad(unknown, "not a field of a certificate")
+    }
+    func rational(_ field: String, _ text: String, infinity: Bool = false) throws {
+      guard Rational(text) != nil || (infinity && text == "inf") else {
+        throw bad(field, "'\(text.prefix(40))' is not a rational p/q")
+      }
+    }
+    let count = c.inputShape.elementCount ?? -1
+    guard !c.inputShape.isEmpty, c.inputShape.allSatisfy({ $0 > 0 }), count == c.input.count else {
+      throw bad("inputShape", "\(c.inputShape) does not describe the \(c.input.count) input values")
+    }
+    for (i, text) in c.input.enumerated() { try rational("input[\(i)]", text) }
+    for (k, output) in c.outputs.enumerated() {
+      let m = output.c.count
+      guard output.a.count == m, output.value.count == m, output.a.allSatisfy({ $0.count == count }) else {
+        throw bad("outputs[\(k)]", "A must have one row of \(count) entries per entry of c and value (\(m))")
+      }
+      for (i, row) in output.a.enumerated() {
+        for (j, text) in row.enumerated() { try rational("outputs[\(k)].a[\(i)][\(j)]", text) }
+      }
+      for (i, text) in output.c.enumerated() { try rational("outputs[\(k)].c[\(i)]", text) }
+      for (i, text) in output.value.enumerated() { try rational("outputs[\(k)].value[\(i)]", text) }
+    }
+    for (field, text) in [("linf", c.radii.linf), ("l1", c.radii.l1), ("l2Lower", c.radii.l2Lower), ("l2Upper", c.radii.l2Upper)] {
+      try rational("radii.\(field)", text, infinity: true)
+    }
+    if let domain = c.radii.domain {
+      guard domain.count == 2, let lo = Double(domain[0]), let hi = Double(domain[1]), lo.isFinite, hi.isFinite, lo <= hi else {
+        throw bad("radii.domain", "must be two numbers [min, max] with min ≤ max")
+      }
+    }
+    guard c.constraints >= 0, c.ties >= 0 else { throw bad(c.constraints < 0 ? "constraints" : "ties", "is negative") }
+    return c
+  }
 }

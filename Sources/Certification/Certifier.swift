@@ -38,6 +38,7 @@ public struct Certifier: Sendable {
   public func certify(_ x0: DenseTensor<Double>, tokens: [Int]? = nil, domain: ClosedRange<Double>? = nil) throws -> Certificate {
     let plan = try core.plan(for: x0.shape)
     let n = plan.inputCount
+    try checkMemory(plan)
     // The float Jacobian (float work, one thread) is computed while the exact engine runs.
     let floatJacobian = FloatJacobian(core, at: x0.float32)
     let exactInput = try ExactTensor(exactly: x0.reshaped([1] + x0.shape))
@@ -89,6 +90,23 @@ public struct Certifier: Sendable {
       constraints: region.constraintCount, ties: exact.ties.reduce(0, +), radii: radii,
       floatFindings: .init(maxAbsoluteError: maxAbs, maxRelativeError: maxRel, flippedNeurons: flips),
       notes: notes)
+  }
+
+  /// The most memory a certificate may take, in bytes (`--memory-limit`): by default half of the
+  /// machine's physical memory.
+  public nonisolated(unsafe) static var memoryLimit = Int(ProcessInfo.processInfo.physicalMemory / 2)
+
+  /// The exact region holds one row of n rationals per pattern element and output (A and the
+  /// rows of G); refuses, naming the sizes and the way out, before allocating any of it.
+  func checkMemory(_ plan: Plan) throws {
+    let rows = plan.sites.reduce(0) { $0 + $1.count }
+      + plan.bodyOutputNames.reduce(0) { $0 + (plan.shape(of: $1)?.reduce(1, *) ?? 0) }
+    let bytesPerEntry = 24.0
+    let needed = Double(plan.inputCount) * Double(rows) * bytesPerEntry
+    guard needed <= Double(Self.memoryLimit) else {
+      func gib(_ bytes: Double) -> String { String(format: "%.3g GiB", bytes / 1_073_741_824) }
+      throw ModelError("\(modelPath): certifying one input needs about \(gib(needed)) for its exact region (\(plan.inputCount) inputs × \(rows) neurons and outputs), more than the memory limit of \(gib(Double(Self.memoryLimit))); certify a smaller input or model, or raise --memory-limit")
+    }
   }
 
   /// The version written into certificates.

@@ -12,7 +12,9 @@ public enum Verdict: Equatable, Sendable {
 
 extension Certifier {
   /// Re-derives the certificate from the model and the certificate's input, and compares every
-  /// field; nothing in the file is trusted.
+  /// field; nothing in the file is trusted. Two fields are metadata and not compared: `model` (the
+  /// file name the certificate was made from; `modelSHA256` identifies the model) and `version`
+  /// (of the tool that wrote it).
   public func verify(_ certificate: Certificate) throws -> Verdict {
     guard certificate.modelSHA256 == modelSHA256 else {
       return .rejected(field: "modelSHA256", detail: "the certificate is for a model with hash \(certificate.modelSHA256), this model's is \(modelSHA256)")
@@ -28,6 +30,24 @@ extension Certifier {
     }
     guard certificate.inputShape.reduce(1, *) == values.count, !certificate.inputShape.isEmpty else {
       return .rejected(field: "inputShape", detail: "\(certificate.inputShape) does not hold \(values.count) values")
+    }
+    // A token model's input is the embedding of the certificate's tokens, and only a token
+    // model's certificate names tokens.
+    if let embedding = network.embedding {
+      guard let tokens = certificate.tokens, tokens.count * embedding.width == values.count else {
+        return .rejected(field: "tokens", detail: "the model reads token ids: the certificate must list one per \(embedding.width) input values")
+      }
+      for (i, id) in tokens.enumerated() {
+        guard (0..<embedding.vocabularySize).contains(id) else {
+          return .rejected(field: "tokens[\(i)]", detail: "\(id) is outside the vocabulary of \(embedding.vocabularySize)")
+        }
+        let row = Array(embedding.table.values[(id * embedding.width)..<((id + 1) * embedding.width)])
+        guard Array(values[(i * embedding.width)..<((i + 1) * embedding.width)]) == row else {
+          return .rejected(field: "input", detail: "the input is not the embedding of token \(i) (id \(id))")
+        }
+      }
+    } else if certificate.tokens != nil {
+      return .rejected(field: "tokens", detail: "the model reads no token ids")
     }
     let x0 = DenseTensor<Double>(shape: certificate.inputShape, elements: values)
     let expected: Certificate
@@ -91,6 +111,11 @@ extension Certifier {
       return .rejected(field: name, detail: "certificate has \(x), the model gives \(y)")
     }
     if let v = differ("floatFindings.flippedNeurons", given.floatFindings.flippedNeurons, derived.floatFindings.flippedNeurons) { return v }
+    // The float core computes in a fixed order, so its findings are the same bits everywhere.
+    if let v = differ("floatFindings.maxAbsoluteError", given.floatFindings.maxAbsoluteError, derived.floatFindings.maxAbsoluteError) { return v }
+    if let v = differ("floatFindings.maxRelativeError", given.floatFindings.maxRelativeError, derived.floatFindings.maxRelativeError) { return v }
+    if let v = differ("notes", given.notes, derived.notes) { return v }
+    if let v = differ("tool", given.tool, derived.tool) { return v }
     // A certificate is only worth accepting when it proves what it says.
     guard derived.identityHolds, derived.inputInRegion else {
       return .rejected(field: "identityHolds", detail: "the model's region does not reproduce f(x0)")

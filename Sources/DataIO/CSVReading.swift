@@ -59,7 +59,9 @@ extension NumericArray {
         break
       }
       for (column, cell) in cells.enumerated() {
-        guard let value = Double(cell) else {
+        // Double(_:) parses through C's strtod, which stops at a NUL: a cell holding one is
+        // rejected whole, never read as its prefix.
+        guard !cell.utf8.contains(0), let value = Double(cell) else {
           let problem = cell.isEmpty ? "empty value" : "\(quoteSnippet(cell)) is not a number"
           failure = DataIOError(
             file: fileName, kind: .malformed,

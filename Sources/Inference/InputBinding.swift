@@ -41,6 +41,13 @@ extension Network {
     if let bad = array.firstNonFiniteIndex {
       throw fail("element \(bad) is \(array.asDoubles[bad]); inputs must be finite")
     }
+    // The model computes in float32: a value finite in float64 may not be there.
+    if embedding == nil, let bad = array.asDoubles.firstIndex(where: { !Float($0).isFinite }) {
+      throw fail("element \(bad) is \(array.asDoubles[bad]), beyond float32's range (±\(Float.greatestFiniteMagnitude)); the model computes in float32")
+    }
+    if let embedding, (shape + [embedding.width]).elementCount.map({ $0 > Plan.maximumElements }) ?? true {
+      throw fail("\(shape.map(String.init).joined(separator: "×")) token ids make more embedding values (×\(embedding.width)) than the \(Plan.maximumElements) ExplainCert can hold")
+    }
     let copies = stacked ? shape[0] : 1
     let one = Array(stacked ? shape.dropFirst() : shape[...])
     guard let embedding else {

@@ -1,4 +1,5 @@
 import Crypto
+import DataIO
 import Explainers
 import Foundation
 import Inference
@@ -165,7 +166,7 @@ public struct Counterexample: Codable, Sendable, Equatable {
     do {
       record = try JSONDecoder().decode(Counterexample.self, from: data)
     } catch {
-      throw SuiteError(message: "\(path): not a counterexample (\(describe(error)))")
+      throw SuiteError(message: "\(path): not a counterexample (\((error as? DecodingError)?.oneLine ?? "\(error)"))")
     }
     func bad(_ field: String, _ problem: String) -> SuiteError {
       SuiteError(message: "\(path): field '\(field)': \(problem)")
@@ -176,8 +177,9 @@ public struct Counterexample: Codable, Sendable, Equatable {
     guard record.property == limeDivergence || PropertyName(rawValue: record.property) != nil else {
       throw bad("property", "unknown property '\(record.property)'")
     }
-    let count = record.inputShape.reduce(1, *)
-    guard !record.inputShape.isEmpty, record.inputShape.allSatisfy({ $0 > 0 }) else { throw bad("inputShape", "\(record.inputShape) is not a shape") }
+    guard !record.inputShape.isEmpty, record.inputShape.allSatisfy({ $0 > 0 }), let count = record.inputShape.elementCount else {
+      throw bad("inputShape", "\(record.inputShape) is not a shape")
+    }
     for (field, values) in [("x0", record.x0), ("input", record.input), ("found", record.found)] {
       guard values.count == count else { throw bad(field, "\(values.count) values for shape \(record.inputShape)") }
       guard values.allSatisfy({ $0.isFinite }) else { throw bad(field, "holds NaN or infinity") }
@@ -208,19 +210,6 @@ public struct Counterexample: Codable, Sendable, Equatable {
       throw bad("settings", error.message)
     }
     return record
-  }
-
-  static func describe(_ error: Error) -> String {
-    switch error {
-    case DecodingError.keyNotFound(let key, let context):
-      return "missing field '\((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))'"
-    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-      return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-    case DecodingError.dataCorrupted(let context):
-      let place = context.codingPath.map(\.stringValue).joined(separator: ".")
-      return place.isEmpty ? "malformed JSON" : "bad value at '\(place)'"
-    default: return "\(error)"
-    }
   }
 
   /// The property as the suite set it.

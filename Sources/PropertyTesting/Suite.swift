@@ -24,6 +24,9 @@ public struct Suite: Sendable {
   public var examplesLine: Int?
 
   /// The top-level keys a suite may have.
+  /// The largest count a suite may set (samples, examples, budgets, k).
+  public static let maximumCount = 10_000_000
+
   public static let topLevelKeys = ["model", "inputs", "examples", "domain", "seed", "budget", "synonyms", "vocabulary", "image", "properties"]
   /// The keys every property takes, and the extra ones of some.
   public static let commonPropertyKeys = ["samples", "radius", "radius_scale", "norm", "generator", "k", "patch", "expectation"]
@@ -134,11 +137,14 @@ struct SuiteReader {
     return value
   }
 
-  func integer(_ node: Node, _ key: String, minimum: Int = 0) throws -> Int {
+  /// A whole number in `minimum...maximum`: counts (samples, examples, budgets) are bounded so
+  /// that a typo cannot ask for more work or memory than any run could give.
+  func integer(_ node: Node, _ key: String, minimum: Int = 0, maximum: Int = Suite.maximumCount) throws -> Int {
     guard case .scalar(let s) = node, s.style == .plain, let value = Int(s.string) else {
       throw fail(node, key, "expected a whole number, got \(kind(node))")
     }
     guard value >= minimum else { throw fail(node, key, "must be at least \(minimum), got \(value)") }
+    guard value <= maximum else { throw fail(node, key, "must be at most \(maximum), got \(value)") }
     return value
   }
 
@@ -222,7 +228,7 @@ struct SuiteReader {
     var image: [Int]?
     if let (_, node) = values["image"] {
       guard case .sequence(let list) = node, list.count == 2 else { throw fail(node, "image", "expected [height, width]") }
-      image = try list.map { try integer($0, "image", minimum: 1) }
+      image = try list.map { try integer($0, "image", minimum: 1, maximum: 1 << 16) }
     }
     guard case .sequence(let list) = values["properties"]!.1 else {
       throw fail(values["properties"]!.1, "properties", "expected a list of properties (lines starting with '- '), got \(kind(values["properties"]!.1))")

@@ -56,8 +56,11 @@ struct Certify: ParsableCommand {
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
   }
 
+  @OptionGroup var memory: MemoryOptions
+
   func run() throws {
     try reportingErrors {
+      memory.apply()
       try OutputGuard.refuse([("--output", output), ("--html", html)], toOverwrite: [model, inputs])
       let certifier = try Certifier(modelPath: model)
       let box = try parseDomain()
@@ -150,18 +153,13 @@ struct Verify: ParsableCommand {
   @Argument(help: "The certificate (.json) written by `certify`.")
   var certificate: String
 
+  @OptionGroup var memory: MemoryOptions
+
   func run() throws {
     try reportingErrors {
+      memory.apply()
       let certifier = try Certifier(modelPath: model)
-      guard let data = FileManager.default.contents(atPath: certificate) else {
-        throw UsageError("\(certificate): cannot read the file")
-      }
-      let decoded: Certificate
-      do {
-        decoded = try JSONDecoder().decode(Certificate.self, from: data)
-      } catch {
-        throw UsageError("\(certificate): not a certificate (\(Self.describe(error)))")
-      }
+      let decoded = try Certificate.load(path: certificate)
       switch try certifier.verify(decoded) {
       case .accepted:
         emit("\(certificate): accepted — the explanation is exact on its region")
@@ -169,16 +167,6 @@ struct Verify: ParsableCommand {
         emit("\(certificate): REJECTED at \(field): \(detail)")
         throw ExitCode(1)
       }
-    }
-  }
-
-  static func describe(_ error: Error) -> String {
-    switch error {
-    case DecodingError.keyNotFound(let key, _): return "missing field '\(key.stringValue)'"
-    case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
-      return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
-    case DecodingError.dataCorrupted(let context): return "malformed JSON: \(context.debugDescription)"
-    default: return "\(error)"
     }
   }
 }

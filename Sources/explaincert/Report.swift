@@ -100,8 +100,11 @@ struct Report: ParsableCommand {
     if top < 1 { throw ValidationError("--top must be at least 1") }
   }
 
+  @OptionGroup var memory: MemoryOptions
+
   func run() throws {
     try reportingErrors {
+      memory.apply()
       try OutputGuard.refuse([("--output", output), ("--json", json)], toOverwrite: [model, inputs] + [training, vocabulary].compactMap { $0 } + suite)
       let options = try makeOptions()
       let start = Date()

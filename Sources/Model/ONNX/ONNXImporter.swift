@@ -11,6 +11,30 @@ extension Network {
     "Softmax", "Squeeze", "Sub", "Transpose", "Unsqueeze",
   ]
 
+  /// The opsets of the default ONNX domain the importer reads.
+  public static let supportedOpsets = 6...21
+
+  /// How many inputs and outputs each operator takes (ONNX's operator schemas, inference only).
+  static func arity(_ opType: String, opset: Int) -> (inputs: ClosedRange<Int>, outputs: ClosedRange<Int>)? {
+    switch opType {
+    case "Constant": return (0...0, 1...1)
+    case "Abs", "Neg", "Relu", "LeakyRelu", "Sigmoid", "Softmax", "LogSoftmax", "Flatten", "GlobalAveragePool", "Identity",
+         "Cast", "Transpose", "AveragePool":
+      return (1...1, 1...1)
+    case "MaxPool": return (1...1, 1...2)
+    case "Add", "Sub", "Mul", "Div", "MatMul", "PRelu", "Reshape", "Gather": return (2...2, 1...1)
+    case "Gemm", "Conv": return (2...3, 1...1)
+    case "Clip": return (opset < 11 ? 1...1 : 1...3, 1...1)
+    case "BatchNormalization": return (5...5, 1...3)
+    case "Squeeze": return (opset < 13 ? 1...1 : 1...2, 1...1)
+    case "Unsqueeze": return (opset < 13 ? 1...1 : 2...2, 1...1)
+    case "Dropout": return (opset < 12 ? 1...1 : 1...3, 1...2)
+    case "Concat": return (1...Int.max, 1...1)
+    case "RNN": return (3...6, 0...2)
+    default: return nil
+    }
+  }
+
   /// Loads an ONNX model file. Errors name the file and the problem.
   public static func load(contentsOf path: String) throws -> Network {
     guard let data = FileManager.default.contents(atPath: path) else {
@@ -38,6 +62,9 @@ extension Network {
       throw ModelError("not a valid ONNX model (no graph or no nodes)")
     }
     let opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 0
+    guard Network.supportedOpsets.contains(opset) else {
+      throw ModelError("opset \(opset) of the default ONNX domain is outside the supported \(Network.supportedOpsets.lowerBound)–\(Network.supportedOpsets.upperBound)")
+    }
     var importer = Importer(opset: opset)
     self = try importer.run(model.graph, producer: model.producerName)
   }
@@ -136,6 +163,16 @@ private struct Importer {
   mutating func add(_ node: Onnx_NodeProto, tokenInput: String?) throws {
     guard node.domain.isEmpty || node.domain == "ai.onnx" else {
       throw unsupported(node, reason: "operator domain '\(node.domain)'")
+    }
+    if let arity = Network.arity(node.opType, opset: opset) {
+      let (inputs, outputs) = (node.input.count, node.output.count)
+      guard arity.inputs.contains(inputs), arity.outputs.contains(outputs), node.output.contains(where: { !$0.isEmpty }), arity.outputs.lowerBound == 0 || !node.output[0].isEmpty,
+            inputs == 0 || !node.input[0].isEmpty || node.opType == "Constant" else {
+        func count(_ range: ClosedRange<Int>) -> String {
+          range.lowerBound == range.upperBound ? "\(range.lowerBound)" : range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound)–\(range.upperBound)"
+        }
+        throw ModelError("node '\(node.name)' (\(node.opType)) has \(inputs) input(s) and \(outputs) output(s); \(node.opType) at opset \(opset) takes \(count(arity.inputs)) input(s) and \(count(arity.outputs)) output(s), the first of each named")
+      }
     }
     let attributes = Attributes(node)
     if node.opType == "Constant" {

@@ -18,6 +18,7 @@ public struct Plan: Sendable {
   public init(_ network: Network, inputShape: [Int]) throws {
     self.network = network
     self.inputShape = inputShape
+    try Self.checkSize(inputShape, of: "the input")
     var shapes = [network.bodyInputName: inputShape]
     var steps: [Step] = []
     var sites: [PatternSite] = []
@@ -30,7 +31,10 @@ public struct Plan: Sendable {
       }
       do {
         let (step, outputShapes, site) = try Step.resolve(node, inputShapes: inputShapes)
-        for (name, shape) in zip(node.outputs, outputShapes) { shapes[name] = shape }
+        for (name, shape) in zip(node.outputs, outputShapes) {
+          try Self.checkSize(shape, of: "output '\(name)'")
+          shapes[name] = shape
+        }
         if let site { sites.append(site) }
         steps.append(step)
       } catch let error as ModelError {
@@ -52,6 +56,18 @@ public struct Plan: Sendable {
     bodyOutputNames = names
     self.steps = Self.fusingBiases(steps, network.nodes, lastUses: lastUses, kept: Set(names))
     storage = Storage(network, shapes: shapes, lastUses: lastUses, kept: names)
+  }
+
+  /// The most elements one value of one input may have (2^31: 8 GiB of float32). Every shape is
+  /// checked against it as it is resolved, so no later size computation can overflow.
+  public static let maximumElements = 1 << 31
+
+  /// Throws when a shape has a negative dimension or more than ``maximumElements`` elements.
+  static func checkSize(_ shape: [Int], of what: String) throws {
+    guard shape.allSatisfy({ $0 >= 0 }) else { throw ModelError("\(what) has a negative dimension in \(shape)") }
+    guard let count = shape.elementCount, count <= maximumElements else {
+      throw ModelError("\(what) of shape \(shape) has more than \(maximumElements) elements per input, more than ExplainCert can hold")
+    }
   }
 
   /// The values of an evaluation in numbered slots: the body input's, each node's inputs and
