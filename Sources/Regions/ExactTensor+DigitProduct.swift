@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 import CFLINT
 import Model
 #if canImport(Glibc)
@@ -69,6 +70,14 @@ extension ExactTensor {
         }
       }
     }
+    // BLAS is trusted with nothing: its product is checked exactly before it is used, and a
+    // product that fails the check is recomputed by FLINT (the caller's fallback).
+    faultInjection?(&products)
+    guard digitProductHolds(xd, bd, products, rows: px * m, k: k, columns: pb * n) else {
+      DigitProductChecks.failed.add(1)
+      return false
+    }
+    DigitProductChecks.passed.add(1)
 
     // C[r, s] = Σ_{i,j} P[i·m + r, j·n + s] · 2^(d(i+j)) = Σ_t S_t · 2^(dt), each entry's GMP
     // integer (if it needs one) in an arena the result owns: no allocation per entry.
@@ -98,6 +107,44 @@ extension ExactTensor {
     }
     return true
   }
+
+  /// Freivalds' check of a digit product P = Xd·Bd [rows, columns] that BLAS computed: every
+  /// entry must be an integer below 2^53 in magnitude, and P·r ≡ Xd·(Bd·r) (mod 2^64) for a
+  /// random vector r of odd 64-bit integers — O(rows·columns + rows·k + k·columns) integer
+  /// operations against the product's O(rows·k·columns).
+  ///
+  /// A wrong P passes one vector with probability at most 2^(v−63), where 2^v is the largest
+  /// power of two dividing the least-divisible error entry of its wrong rows (v ≤ 53, as errors
+  /// are below 2^54): at most 2^−10, and a row with a single wrong entry never passes (odd
+  /// multipliers are units modulo 2^64). Two independent vectors: at most 2^−20.
+  static func digitProductHolds(_ xd: [Double], _ bd: [Double], _ p: [Double], rows: Int, k: Int, columns: Int) -> Bool {
+    var generator = SystemRandomNumberGenerator()
+    for _ in 0..<2 {
+      let r = (0..<columns).map { _ in generator.next() as UInt64 | 1 }
+      // Bd·r and Xd·(Bd·r), wrapping: exact modulo 2^64 (the digits are exact small integers).
+      var br = [UInt64](repeating: 0, count: k)
+      for i in 0..<k {
+        var sum: UInt64 = 0
+        for j in 0..<columns { sum &+= UInt64(bitPattern: Int64(bd[i * columns + j])) &* r[j] }
+        br[i] = sum
+      }
+      let holds = (0..<rows).allSatisfy { i in
+        var expected: UInt64 = 0, actual: UInt64 = 0
+        for t in 0..<k { expected &+= UInt64(bitPattern: Int64(xd[i * k + t])) &* br[t] }
+        for j in 0..<columns {
+          let value = p[i * columns + j]
+          guard abs(value) < 0x1p53, value == value.rounded() else { return false }
+          actual &+= UInt64(bitPattern: Int64(value)) &* r[j]
+        }
+        return expected == actual
+      }
+      guard holds else { return false }
+    }
+    return true
+  }
+
+  /// Test hook: corrupts the BLAS digit products before they are checked (nil in production).
+  nonisolated(unsafe) static var faultInjection: ((inout [Double]) -> Void)?
 
   /// BLAS is fast enough per multiply-add that only large products are worth splitting.
   static let digitProductShare = 64
@@ -278,4 +325,19 @@ enum OpenBLASThreads {
 
   /// Applies the policy (once per process).
   @inline(__always) static func configure() { _ = configured }
+}
+
+/// How many BLAS digit products passed and failed Freivalds' check in this process (a failed one
+/// is recomputed by FLINT); `certify` reports failures.
+public enum DigitProductChecks {
+  public static let passed = Counter()
+  public static let failed = Counter()
+
+  /// A thread-safe count.
+  public final class Counter: @unchecked Sendable {
+    private var value = 0
+    private let lock = NSLock()
+    func add(_ n: Int) { lock.lock(); value += n; lock.unlock() }
+    public var count: Int { lock.lock(); defer { lock.unlock() }; return value }
+  }
 }

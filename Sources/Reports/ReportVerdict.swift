@@ -1,3 +1,5 @@
+import ExactArithmetic
+
 /// A report's verdict as a whole — the one `report` and `demo` exit by (1 when `failed`) and the
 /// banner the HTML page opens with. The JSON twin carries it as its top-level `verdict`.
 public struct ReportVerdict: Codable, Sendable, Equatable {
@@ -61,5 +63,5 @@ extension RegionSummary {
   /// Accepted by verify, with f(x0) = A·x0 + c and x0 ∈ P.
   public var isCertified: Bool { verdict == "accepted" && identityHolds && inputInRegion }
   /// x0 lies on a facet of P: the ℓ∞ radius is exactly 0.
-  public var onFacet: Bool { radii.linf == "0" }
+  public var onFacet: Bool { Rational(radii.linf)?.isZero ?? false }
 }

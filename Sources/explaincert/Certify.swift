@@ -1,11 +1,12 @@
 import ArgumentParser
 import Certification
-import ExactArithmetic
 import DataIO
 import Dispatch
+import ExactArithmetic
 import Foundation
 import Inference
 import Model
+import Regions
 import Reports
 
 struct Certify: ParsableCommand {
@@ -79,8 +80,14 @@ struct Certify: ParsableCommand {
       for (k, result) in results.enumerated() {
         switch result {
         case .success(let certificate): done.append(certificate)
-        case .failure(let error): throw UsageError("\(inputs): input \(k): \(error)")
+        case .failure(let error):
+          // A problem of the model's (its size, an operator) names the model; others the input.
+          let text = "\(error)"
+          throw UsageError(text.hasPrefix(model) ? "\(text) (input \(k))" : "\(inputs): input \(k): \(text)")
         }
+      }
+      if DigitProductChecks.failed.count > 0 {
+        warn("\(DigitProductChecks.failed.count) of \(DigitProductChecks.failed.count + DigitProductChecks.passed.count) BLAS digit products failed the exact check and were recomputed with FLINT; the certificates are exact, but this machine's BLAS computes wrong products")
       }
       if let output { try write(done, to: output) }
       if let html {
@@ -128,7 +135,7 @@ struct Certify: ParsableCommand {
     }
     let flips = c.floatFindings.flippedNeurons.count
     return """
-      input \(index): \(!(c.identityHolds && c.inputInRegion) ? "NOT CERTIFIED" : c.radii.linf == "0" ? "CERTIFIED, x0 on a facet (radius 0)" : "CERTIFIED") — f(x0) = A·x0 + c \(c.identityHolds ? "holds exactly" : "FAILS"), x0 \(c.inputInRegion ? "∈" : "∉") P
+      input \(index): \(!(c.identityHolds && c.inputInRegion) ? "NOT CERTIFIED" : Rational(c.radii.linf)?.isZero == true ? "CERTIFIED, x0 on a facet (radius 0)" : "CERTIFIED") — f(x0) = A·x0 + c \(c.identityHolds ? "holds exactly" : "FAILS"), x0 \(c.inputInRegion ? "∈" : "∉") P
         region: \(c.constraints) inequalities, \(c.ties) ties; radii r∞ ≈ \(approx(c.radii.linf)), r₁ ≈ \(approx(c.radii.l1)), r₂ ∈ [\(approx(c.radii.l2Lower)), \(approx(c.radii.l2Upper))]
         float explanation: max |error| \(String(format: "%.3g", c.floatFindings.maxAbsoluteError)), max relative \(String(format: "%.3g", c.floatFindings.maxRelativeError)); \(flips == 0 ? "float pattern equals the exact pattern" : "\(flips) neuron(s) where the float pattern is WRONG: " + c.floatFindings.flippedNeurons.prefix(5).map { "\($0.node)[\($0.element)] float \($0.floatChoice) exact \($0.exactChoice)" }.joined(separator: ", "))
       """

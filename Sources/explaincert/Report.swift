@@ -231,7 +231,8 @@ struct Report: ParsableCommand {
     }
     if let p = report.properties {
       if !p.cases.isEmpty {
-        let verdict = p.violated + p.errors == 0 ? Terminal.paint("all hold", .green) : Terminal.paint("\(p.violated) violated, \(p.errors) errors", .red)
+        let verdict = p.violated + p.errors > 0 ? Terminal.paint("\(p.violated) violated, \(p.errors) errors", .red)
+          : p.vacuous > 0 ? Terminal.paint("none violated, \(p.vacuous) vacuous (tested nothing)", .yellow) : Terminal.paint("all hold", .green)
         lines.append("  properties: \(p.held)/\(p.cases.count) cases held — \(verdict)")
       }
       if !p.counterexamples.isEmpty {

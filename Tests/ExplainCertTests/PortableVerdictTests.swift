@@ -115,6 +115,22 @@ import Testing
     #expect(strict.status == 1, "\(strict.standardOutput)")
   }
 
+  @Test func aCertificateWithRadiusZeroIsNotAPlainPass() throws {
+    let scratch = try ScratchFolder()
+    let html = scratch.path + "/cnn.html", json = scratch.path + "/cnn.json"
+    let run = try CommandLineRun(["report", "Fixtures/models/digits_cnn.onnx", "Fixtures/data/digits_test_images.npy", "--limit", "1",
+                                  "--methods", "openbox", "--output", html, "--json", json, "--quiet", "--counterexamples", scratch.path + "/none"])
+    #expect(run.status == 0 && run.standardOutput.contains("verdict: VACUOUS"), "\(run.standardOutput)\(run.standardError)")
+    let page = try String(contentsOfFile: html, encoding: .utf8)
+    #expect(page.contains("certified, x0 on a facet (radius 0)") && page.contains("Verdict: Passed, but something tested nothing"))
+    let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any])
+    let verdict = try #require(report["verdict"] as? [String: Any])
+    #expect(verdict["status"] as? String == "vacuous")
+    #expect((verdict["vacuous"] as? [String])?.first?.contains("radius 0") == true)
+    let certify = try CommandLineRun(["certify", "Fixtures/models/digits_cnn.onnx", "Fixtures/data/digits_test_images.npy", "--limit", "1", "--quiet"])
+    #expect(certify.standardOutput.contains("CERTIFIED, x0 on a facet (radius 0)"), "\(certify.standardOutput)")
+  }
+
   @Test func reportsNeverOverwriteTheirOwnInputs() throws {
     let scratch = try ScratchFolder()
     let suiteText = try String(contentsOfFile: Self.repository + "/Properties/tiny_clip.yaml", encoding: .utf8)

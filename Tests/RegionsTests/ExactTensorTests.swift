@@ -169,6 +169,21 @@ import Testing
     }
   }
 
+  /// A wrong BLAS digit product (one entry off by one, or every entry scaled) is caught by the
+  /// exact check and recomputed by FLINT: the product stays exact.
+  @Test(arguments: [0, 1])
+  func wrongBLASProductsAreCaughtAndRecomputed(corruption: Int) throws {
+    var generator = ExactTensorRandom(seed: 99)
+    let (m, k, n) = (40, 40, 24)
+    let x = try Self.mixedWidths([m, k], wide: 0x1p61, wider: 0x1p150, &generator)
+    let wValues = Self.dyadic(n * k, &generator).map { $0 * 0x1p-40 + 0x1p5 }
+    let failedBefore = DigitProductChecks.failed.count
+    ExactTensor.faultInjection = corruption == 0 ? { $0[$0.count / 2] += 1 } : { p in for i in p.indices { p[i] *= 2 } }
+    defer { ExactTensor.faultInjection = nil }
+    try Self.expectProductIsExact(x, weights: wValues, m: m, k: k, n: n)
+    #expect(DigitProductChecks.failed.count > failedBefore)
+  }
+
   @Test func addAndSubtract() throws {
     let (d1, e1) = try Self.pair([4, 6], seed: 6)
     let (d2, e2) = try Self.pair([4, 6], seed: 7)
