@@ -104,7 +104,10 @@ public struct Certifier: Sendable {
     let bytesPerEntry = 24.0
     let needed = Double(plan.inputCount) * Double(rows) * bytesPerEntry
     guard needed <= Double(Self.memoryLimit) else {
-      func gib(_ bytes: Double) -> String { String(format: "%.3g GiB", bytes / 1_073_741_824) }
+      func gib(_ bytes: Double) -> String {
+        let (unit, scale) = bytes >= 0x1p30 ? ("GiB", 0x1p30) : bytes >= 0x1p20 ? ("MiB", 0x1p20) : ("KiB", 0x1p10)
+        return String(format: "%.3g", bytes / scale) + " " + unit
+      }
       throw ModelError("\(modelPath): certifying one input needs about \(gib(needed)) for its exact region (\(plan.inputCount) inputs × \(rows) neurons and outputs), more than the memory limit of \(gib(Double(Self.memoryLimit))); certify a smaller input or model, or raise --memory-limit")
     }
   }

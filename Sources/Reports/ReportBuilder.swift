@@ -280,7 +280,7 @@ public struct ReportBuilder: Sendable {
       var file: String?
       if let folder = options.certificatesFolder {
         file = (folder as NSString).appendingPathComponent("certificate-\(index).json")
-        try Self.writeAtomically(text, to: file!)
+        try AtomicFile.write(text, to: file!)
       }
       let seconds = Date().timeIntervalSince(start)
       region = Self.summary(certificate, verdict: verdict, sha256: SHA256Digest.hex(text), file: file, seconds: seconds)
@@ -382,13 +382,6 @@ public struct ReportBuilder: Sendable {
     try ReportJSON.text(certificate)
   }
 
-  static func writeAtomically(_ text: String, to path: String) throws {
-    do {
-      try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-    } catch {
-      throw ReportError("\(path): cannot write (\(error.localizedDescription))")
-    }
-  }
 }
 
 /// The JSON encoding every ExplainCert file uses: sorted keys, pretty-printed, slashes unescaped,

@@ -34,6 +34,9 @@ struct Certify: ParsableCommand {
   @Option(help: "Where to write: a .json file for one input, a folder for several.")
   var output: String?
 
+  @Flag(help: "With --output: also write each region's G and h, exactly, beside its certificate (NAME.region.json).")
+  var region = false
+
   @Option(help: "A box MIN,MAX every input coordinate lies in (e.g. 0,1 for pixels); the radii stay inside it.")
   var domain: String?
 
@@ -89,7 +92,8 @@ struct Certify: ParsableCommand {
       if DigitProductChecks.failed.count > 0 {
         warn("\(DigitProductChecks.failed.count) of \(DigitProductChecks.failed.count + DigitProductChecks.passed.count) BLAS digit products failed the exact check and were recomputed with FLINT; the certificates are exact, but this machine's BLAS computes wrong products")
       }
-      if let output { try write(done, to: output) }
+      if region && output == nil { throw UsageError("--region needs --output: G and h are written beside the certificates") }
+      if let output { try write(done, to: output, certifier: certifier) }
       if let html {
         let builder = try ReportBuilder(modelPath: model, inputsPath: inputs,
                                         options: ReportOptions(methods: ["openbox"], limit: limit, domain: box, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
@@ -117,14 +121,16 @@ struct Certify: ParsableCommand {
     return lo...hi
   }
 
-  func write(_ certificates: [Certificate], to path: String) throws {
-    if certificates.count == 1 && !path.hasSuffix("/") {
-      try writeAtomically(try jsonText(certificates[0]), to: path)
-      return
-    }
-    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+  func write(_ certificates: [Certificate], to path: String, certifier: Certifier) throws {
+    let single = certificates.count == 1 && !path.hasSuffix("/")
+    if !single { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
     for (k, certificate) in certificates.enumerated() {
-      try writeAtomically(try jsonText(certificate), to: "\(path)/certificate-\(k).json")
+      let file = single ? path : "\(path)/certificate-\(k).json"
+      try writeAtomically(try jsonText(certificate), to: file)
+      if region {
+        let stem = file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+        try writeAtomically(try jsonText(try certifier.regionFile(of: certificate)), to: stem + ".region.json")
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataIO
 import Foundation
 import PropertyTesting
 import Reports

@@ -24,7 +24,7 @@ struct ExplainCert: ParsableCommand {
         explaincert replay
       """,
     version: ExplainCertVersion.current,
-    subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self, LimeDiverge.self])
+    subcommands: [Info.self, Predict.self, Certify.self, Verify.self, Contains.self, Demo.self, Bench.self, Check.self, Replay.self, Explain.self, Report.self, LimeDiverge.self])
 
   /// Parses and runs; a usage error (unknown option, missing argument, bad value) is bad input
   /// like any other: one line on standard error and exit code 2 (not ArgumentParser's 64).

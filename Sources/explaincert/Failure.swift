@@ -1,4 +1,5 @@
 import ArgumentParser
+import DataIO
 import Dispatch
 import Explainers
 import Foundation
@@ -45,13 +46,9 @@ func jsonText<T: Encodable>(_ value: T) throws -> String {
   return String(decoding: try encoder.encode(value), as: UTF8.self)
 }
 
-/// Writes a file atomically: a temporary file beside it, then a rename.
+/// Writes a text file atomically (``AtomicFile``), ending it with a newline.
 func writeAtomically(_ text: String, to path: String) throws {
-  do {
-    try Data((text.hasSuffix("\n") ? text : text + "\n").utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-  } catch {
-    throw UsageError("\(path): cannot write (\(error.localizedDescription))")
-  }
+  try AtomicFile.write(text.hasSuffix("\n") ? text : text + "\n", to: path)
 }
 
 /// The `--jobs` value: at least 1, the number of cores by default.
