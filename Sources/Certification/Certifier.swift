@@ -19,7 +19,9 @@ public struct Certifier: Sendable {
       throw ModelError("\(modelPath): cannot read the file")
     }
     do {
-      network = try Network(onnx: data)
+      var network = try Network(onnx: data)
+      network.file = modelPath
+      self.network = network
     } catch let error as ModelError {
       throw error.inFile(modelPath)
     }
@@ -78,6 +80,9 @@ public struct Certifier: Sendable {
     let flips = exact.pattern.differences(from: floatRun.pattern).map { site, element in
       Certificate.Flip(node: plan.sites[site].node, element: element,
                        floatChoice: Int(floatRun.pattern.choices[site][element]), exactChoice: Int(exact.pattern.choices[site][element]))
+    }
+    guard maxAbs.isFinite, maxRel.isFinite else {
+      throw ModelError("\(modelPath): the float32 explanation at this input overflows (its Jacobian is not finite): the model's weights leave float32's range")
     }
     let (radii, inRegion) = Self.radii(region, x: x, domain: domain)
     return Certificate(

@@ -189,7 +189,7 @@ public struct Counterexample: Codable, Sendable, Equatable {
       // Two seeds for instability at x0 alone, one otherwise.
       let seeds = lime.kind == .instability && lime.changedFeatures.isEmpty ? 2 : 1
       guard lime.seeds.count == seeds else { throw bad("lime.seeds", "\(lime.seeds.count) seed(s) where this divergence takes \(seeds)") }
-      guard lime.samples >= 2 else { throw bad("lime.samples", "\(lime.samples) is fewer than 2") }
+      guard (2...Suite.maximumCount).contains(lime.samples) else { throw bad("lime.samples", "\(lime.samples) is not in 2…\(Suite.maximumCount)") }
       guard lime.output >= 0 else { throw bad("lime.output", "\(lime.output) is negative") }
       guard lime.tolerance.isFinite else { throw bad("lime.tolerance", "is not a number") }
       guard lime.topK.map({ $0 >= 1 }) ?? true else { throw bad("lime.topK", "must be at least 1") }
@@ -200,7 +200,16 @@ public struct Counterexample: Codable, Sendable, Equatable {
     let missing = [("settings", record.settings == nil), ("propertyIndex", record.propertyIndex == nil),
                    ("caseSeed", record.caseSeed == nil), ("firstFailingSample", record.firstFailingSample == nil)]
     if let (field, _) = missing.first(where: { $0.1 }) { throw bad(field, "missing") }
-    let (first, samples) = (record.firstFailingSample!, record.settings!.samples)
+    let settings = record.settings!
+    let counts: [(String, Int?, ClosedRange<Int>)] = [
+      ("settings.samples", settings.samples, 0...Suite.maximumCount), ("settings.k", settings.k, 1...Suite.maximumCount),
+      ("settings.patch", settings.patch, 1...(1 << 16)), ("settings.explainerSamples", settings.explainerSamples, 1...Suite.maximumCount),
+      ("shrinkBudget", record.shrinkBudget, 0...Suite.maximumCount),
+    ] + (settings.image ?? []).map { ("settings.image", $0, 1...(1 << 16)) }
+    for case let (field, value?, range) in counts where !range.contains(value) {
+      throw bad(field, "\(value) is not in \(range.lowerBound)…\(range.upperBound)")
+    }
+    let (first, samples) = (record.firstFailingSample!, settings.samples)
     guard first >= 0, first < max(samples, 1) + 1 else {
       throw bad("firstFailingSample", "\(first) is outside the \(samples) samples")
     }

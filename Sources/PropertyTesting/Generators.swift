@@ -102,8 +102,10 @@ public struct NearbyGenerator: Sendable {
         continue
       }
       let kind = settings.kind == .mixed ? mixedKinds[j % mixedKinds.count] : settings.kind
+      // A generator with no room to move (a degenerate domain) draws nothing: x0 stands in, and
+      // the case is reported as vacuous.
       var batch = try draw(kind, random: &random)
-      result.append(batch.removeFirst())
+      result.append(batch.isEmpty ? anchor.x0.elements : batch.removeFirst())
       pending = batch
     }
     return result

@@ -276,12 +276,13 @@ struct SuiteReader {
         } else {
           let r = try number(value, key)
           guard r >= 0 else { throw fail(value, key, "must not be negative") }
+          guard r <= 1e9 else { throw fail(value, key, "must be at most 1e9 (larger balls leave float range), got \(r)") }
           spec.generator.radius = .absolute(r)
           radiusIsCertified = false
         }
       case "radius_scale":
         let s = try number(value, key)
-        guard s > 0 else { throw fail(value, key, "must be positive") }
+        guard s > 0, s <= 1e9 else { throw fail(value, key, "must be positive and at most 1e9") }
         radiusScale = s
       case "norm":
         guard let norm = Norm(rawValue: try string(value, key)) else {

@@ -137,6 +137,10 @@ struct Check: ParsableCommand {
         if let file = c.counterexample { emit("  counterexample: \(file)") }
       }
       let exitCode = report.exitCode(strict: strict)
+      if let failed = results.first(where: { $0.status == .error }) {
+        // Bad input: one line on standard error, naming the suite (the table above has them all).
+        FileHandle.standardError.write(Data("explaincert: error: \(oneLine(failed.suite)): \(report.errors) case(s) could not run; first, \(oneLine(failed.id)): \(oneLine(failed.message ?? "error"))\n".utf8))
+      }
       let verdict = report.errors > 0 ? style.paint("\(report.errors) error(s)", .yellow)
         : report.violated > 0 ? style.paint("\(report.violated) violated", .red)
         : report.vacuous > 0 ? style.paint("\(report.vacuous) case(s) tested nothing\(strict ? " (--strict: failure)" : "")", strict ? .red : .yellow)

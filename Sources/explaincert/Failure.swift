@@ -11,14 +11,30 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
   } catch let exit as ExitCode {
     throw exit
   } catch {
-    FileHandle.standardError.write(Data("explaincert: error: \(error)\n".utf8))
+    FileHandle.standardError.write(Data("explaincert: error: \(oneLine("\(error)"))\n".utf8))
     throw ExitCode(2)
   }
 }
 
+/// A message on one line: names read from files (tensors, nodes) may hold line breaks and other
+/// control characters, shown escaped.
+func oneLine(_ text: String) -> String {
+  var out = ""
+  for scalar in text.unicodeScalars {
+    switch scalar {
+    case "\n": out += "\\n"
+    case "\r": out += "\\r"
+    case "\t": out += " "
+    default:
+      if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+    }
+  }
+  return out
+}
+
 /// One line on standard error about something the command goes on despite.
 func warn(_ message: String) {
-  FileHandle.standardError.write(Data("explaincert: warning: \(message)\n".utf8))
+  FileHandle.standardError.write(Data("explaincert: warning: \(oneLine(message))\n".utf8))
 }
 
 /// Warns when tabular LIME's quantile bins come from too few training rows (by default the

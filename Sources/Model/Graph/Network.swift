@@ -28,6 +28,9 @@ public struct Network: Sendable {
   public var opsetVersion: Int
   /// Name of the producing tool, as the file says.
   public var producer: String
+  /// The file the network was read from, if any: errors found later (a shape that does not fit)
+  /// name it.
+  public var file: String?
 
   /// The node that writes a value, if any.
   public func producer(of value: String) -> Node? {

@@ -21,8 +21,10 @@ struct Attributes {
   }
 
   /// A float attribute, as the float32 the runtime uses, kept exactly.
-  func float(_ name: String, default value: Float) -> Double {
-    Double(values[name].map { $0.f } ?? value)
+  func float(_ name: String, default value: Float) throws -> Double {
+    let result = values[name].map { $0.f } ?? value
+    guard result.isFinite else { throw ModelError("node '\(node)': attribute '\(name)' is \(result), not a finite number") }
+    return Double(result)
   }
 
   func string(_ name: String) -> String? {

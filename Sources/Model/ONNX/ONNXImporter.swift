@@ -41,7 +41,9 @@ extension Network {
       throw ModelError("\(path): cannot read the file")
     }
     do {
-      return try Network(onnx: data)
+      var network = try Network(onnx: data)
+      network.file = path
+      return network
     } catch let error as ModelError {
       throw error.inFile(path)
     }
@@ -112,7 +114,8 @@ private struct Importer {
     if isTokenIds && embedding == nil {
       throw ModelError("input '\(input.name)' holds integer token ids but is not read by an embedding Gather")
     }
-    for output in graph.output where !variables.contains(output.name) {
+    guard !graph.output.isEmpty else { throw ModelError("the graph declares no outputs") }
+    for output in graph.output where !variables.contains(output.name) || output.name == input.name {
       throw ModelError("graph output '\(output.name)' is not computed from the input")
     }
     try checkLinksEndTheGraph(outputs: graph.output.map(\.name))
@@ -197,8 +200,8 @@ private struct Importer {
       let b = try constant(node.input[1], of: node)
       guard b.shape.count == 2 else { throw ModelError("node '\(node.name)' (Gemm): B must be 2-D, got \(b.shape)") }
       let weight = attributes.int("transB", default: 0) != 0 ? b : try transposed(b)
-      let alpha = attributes.float("alpha", default: 1)
-      let beta = attributes.float("beta", default: 1)
+      let alpha = try attributes.float("alpha", default: 1)
+      let beta = try attributes.float("beta", default: 1)
       var bias = try optionalConstant(node, 2)
       if let c = bias, beta != 1 {
         bias = Constant(shape: c.shape, float32: c.float32.map { $0 * Float(beta) })
@@ -231,7 +234,7 @@ private struct Importer {
     case "Relu":
       emit(node, .relu, inputs: [x])
     case "LeakyRelu":
-      emit(node, .leakyRelu(alpha: Constant(scalar: attributes.float("alpha", default: 0.01))), inputs: [x])
+      emit(node, .leakyRelu(alpha: Constant(scalar: try attributes.float("alpha", default: 0.01))), inputs: [x])
     case "PRelu":
       emit(node, .prelu(slope: try constant(node.input[1], of: node)), inputs: [x])
     case "Abs":
@@ -239,8 +242,8 @@ private struct Importer {
     case "Clip":
       var lower: Double?, upper: Double?
       if opset < 11 {
-        if attributes.has("min") { lower = attributes.float("min", default: 0) }
-        if attributes.has("max") { upper = attributes.float("max", default: 0) }
+        if attributes.has("min") { lower = try attributes.float("min", default: 0) }
+        if attributes.has("max") { upper = try attributes.float("max", default: 0) }
       } else {
         lower = try optionalConstant(node, 1).map { Double(Float($0.values[0])) }
         upper = try optionalConstant(node, 2).map { Double(Float($0.values[0])) }
@@ -323,7 +326,7 @@ private struct Importer {
     if let tensor = attributes.tensor("value") {
       value = try Constant(tensor)
     } else if attributes.has("value_float") {
-      value = Constant(scalar: attributes.float("value_float", default: 0))
+      value = Constant(scalar: try attributes.float("value_float", default: 0))
     } else if let floats = attributes.values["value_floats"]?.floats {
       value = Constant(shape: [floats.count], float32: floats)
     } else if attributes.has("value_int") {
@@ -371,7 +374,7 @@ private struct Importer {
     let beta = try constant(node.input[2], of: node).float32
     let mean = try constant(node.input[3], of: node).float32
     let variance = try constant(node.input[4], of: node).float32
-    let epsilon = Float(attributes.float("epsilon", default: 1e-5))
+    let epsilon = Float(try attributes.float("epsilon", default: 1e-5))
     guard Set([gamma.count, beta.count, mean.count, variance.count]).count == 1 else {
       throw ModelError("node '\(node.name)' (BatchNormalization): parameter sizes differ")
     }

@@ -16,6 +16,16 @@ public struct Plan: Sendable {
 
   /// Resolves shapes and index maps for a body input of the given shape.
   public init(_ network: Network, inputShape: [Int]) throws {
+    do {
+      try self.init(resolving: network, inputShape: inputShape)
+    } catch let error as ModelError {
+      // A shape that does not fit is the model's problem (or its input's): name the model.
+      guard let file = network.file, !error.message.hasPrefix(file) else { throw error }
+      throw error.inFile(file)
+    }
+  }
+
+  private init(resolving network: Network, inputShape: [Int]) throws {
     self.network = network
     self.inputShape = inputShape
     try Self.checkSize(inputShape, of: "the input")
