@@ -36,7 +36,7 @@ extension Network {
     } else if shape.count == declared.count + 1 && zip(declared, shape.dropFirst()).allSatisfy({ $0.accepts($1) }) && shape[0] >= 1 {
       stacked = true
     } else {
-      throw fail("input of shape \(shape) does not match the model's input '\(inputName)' of shape \(declared.shapeDescription)")
+      throw fail("input of shape \(shape) does not match the model's input '\(inputName)' of shape \(declared.shapeDescription)\(self.file.map { " (declared by \($0))" } ?? "")")
     }
     if let bad = array.firstNonFiniteIndex {
       throw fail("element \(bad) is \(array.asDoubles[bad]); inputs must be finite")

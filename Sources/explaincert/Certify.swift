@@ -86,7 +86,7 @@ struct Certify: ParsableCommand {
         case .failure(let error):
           // A problem of the model's (its size, an operator) names the model; others the input.
           let text = "\(error)"
-          throw UsageError(text.hasPrefix(model) ? "\(text) (input \(k))" : "\(inputs): input \(k): \(text)")
+          throw UsageError(text.hasPrefix(model) ? "\(text) (input \(k) of \(inputs))" : "\(inputs): input \(k): \(text)")
         }
       }
       if DigitProductChecks.failed.count > 0 {

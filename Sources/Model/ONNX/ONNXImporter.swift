@@ -97,8 +97,13 @@ private struct Importer {
       throw ModelError("the graph has \(inputs.count) variable inputs (\(inputs.map(\.name).joined(separator: ", "))); ExplainCert reads models with exactly one")
     }
     let type = input.type.tensorType
-    let shape = type.shape.dim.map { dim -> Dimension in
-      if case .dimValue(let v)? = dim.value, v > 0 { return .fixed(Int(v)) }
+    let shape = try type.shape.dim.map { dim -> Dimension in
+      if case .dimValue(let v)? = dim.value, v > 0 {
+        guard v <= Plan.maximumElements else {
+          throw ModelError("input '\(input.name)' declares a dimension of \(v), more than the \(Plan.maximumElements) elements ExplainCert can hold")
+        }
+        return .fixed(Int(v))
+      }
       if case .dimParam(let p)? = dim.value { return .symbolic(p) }
       return .symbolic("")
     }
