@@ -2,8 +2,9 @@
 """Runs the commands of README.md and docs/*.md, so the documentation cannot rot.
 
 Every ```sh block is run as one bash script (set -euo pipefail) in a scratch copy of the
-repository's Fixtures/, Properties/ and Counterexamples/, with `explaincert` (and
-`swift run explaincert`) meaning the binary given by --explaincert. A command whose line ends
+repository's Fixtures/, Properties/, Counterexamples/ and Tools/, with `explaincert` (and
+`swift run explaincert`) meaning the binary given by --explaincert (also exported as $EXPLAINCERT, which
+Tools/fuzz.py takes by default). A command whose line ends
 with a comment `# exits N` must exit with status N. `Scripts/install.sh` and `Scripts/test.sh`
 are not run here: .ci/run runs them. Blocks fenced as ```yaml, ```text, ```console are not run.
 
@@ -22,7 +23,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-COPIED = ["Fixtures", "Properties", "Counterexamples"]
+COPIED = ["Fixtures", "Properties", "Counterexamples", "Tools"]
 EXITS = re.compile(r"^(?P<command>.*?)\s+#\s*exits\s+(?P<code>\d+)\b.*$")
 
 
@@ -77,7 +78,8 @@ def main():
             shutil.copytree(os.path.join(ROOT, name), os.path.join(scratch, name))
         try:
             for line, text in blocks(path):
-                body = f"set -euo pipefail\nexplaincert() {{ {shlex.quote(binary)} \"$@\"; }}\n" + script(text)
+                body = (f"set -euo pipefail\nexport EXPLAINCERT={shlex.quote(binary)}\n"
+                        f"explaincert() {{ {shlex.quote(binary)} \"$@\"; }}\n" + script(text))
                 start = time.time()
                 run = subprocess.run(["bash", "-c", body], cwd=scratch, capture_output=True, text=True,
                                      env=dict(os.environ, NO_COLOR="1"))

@@ -1557,8 +1557,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="See the module docstring (head -60 Tools/fuzz.py) for details.")
-    ap.add_argument("--binary", default=str(REPO / ".build/debug/explaincert"),
-                    help="the explaincert executable (default: .build/debug/explaincert)")
+    ap.add_argument("--binary", default=os.environ.get("EXPLAINCERT", str(REPO / ".build/debug/explaincert")),
+                    help="the explaincert executable (default: $EXPLAINCERT, else .build/debug/explaincert)")
     ap.add_argument("--cases", type=int, default=2000, help="number of cases (default 2000)")
     ap.add_argument("--first", type=int, default=0, help="index of the first case (to split a campaign)")
     ap.add_argument("--seed", type=int, default=0, help="campaign seed (default 0); same seed, same cases")

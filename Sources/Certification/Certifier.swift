@@ -122,8 +122,10 @@ public struct Certifier: Sendable {
 
   var notes: [String] {
     var notes = [
-      "Certified semantics: the real-number evaluation of the network whose parameters are the stored floats, converted exactly.",
+      "Certified semantics (explaincert-semantics/1, docs/certificate-schema.md): the real-number evaluation of the network whose parameters are the stored floats, converted exactly.",
       "Ties (a value exactly at a breakpoint) take the lower piece; MaxPool takes the first largest element.",
+      "Constants the runtime computes when it loads the model (Gemm's β·C, Clip's bounds, folded constant subgraphs) are rounded once to float32, then used exactly.",
+      "r₂ is bracketed by square roots bounded to 64 fractional bits; r∞ and r₁ are exact.",
     ]
     if network.nodes.contains(where: { $0.sourceOperator == "BatchNormalization" }) {
       notes.append("BatchNormalization is folded as the runtime folds it: s = γ/sqrt(var+ε), t = β−μ·s, rounded once to float32, then used exactly.")

@@ -103,7 +103,9 @@ struct Bench: ParsableCommand {
     var certificate: Certificate?
     let first = try seconds { certificate = try certifier.certify(x0) }
     var exact: [Double] = []
+    let checkedBefore = DigitProductChecks.nanoseconds.count
     for _ in 0..<5 { exact.append(try seconds { _ = try certifier.certify(x0) }) }
+    let checkSeconds = Double(DigitProductChecks.nanoseconds.count - checkedBefore) / 1e9 / 5
     let plan = try certifier.core.plan(for: x0.shape)
     let pattern = plan.evaluate(x0.reshaped([1] + x0.shape)).pattern
     let n = plan.inputCount
@@ -123,6 +125,8 @@ struct Bench: ParsableCommand {
       "exact_certificate_median_s": exact[2],
       "float_extraction_median_s": float[2],
       "exact_over_float": exact[2] / float[2],
+      "blas_product_checks_s": checkSeconds,
+      "blas_product_checks_share": checkSeconds / (exact.reduce(0, +) / 5 - checkSeconds),
       "constraints": Double(certificate?.constraints ?? 0),
       "inputs": Double(n),
       "peak_memory_mib": Double(usage.ru_maxrss) / 1024,

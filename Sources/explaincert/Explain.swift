@@ -77,6 +77,10 @@ struct Explain: ParsableCommand {
   @Option(help: "Write the explanation(s) as JSON to this file (one object for one input, else an array).")
   var output: String?
 
+  func validate() throws {
+    try validateSamples(samples)
+  }
+
   func run() throws {
     try reportingErrors {
       try OutputGuard.refuse([("--output", output)], toOverwrite: [model, inputs] + [training, background].compactMap { $0 })

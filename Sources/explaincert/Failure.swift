@@ -67,6 +67,13 @@ func writeAtomically(_ text: String, to path: String) throws {
   try AtomicFile.write(text.hasSuffix("\n") ? text : text + "\n", to: path)
 }
 
+/// Explainers' sample counts are bounded, so that a typo cannot ask for more memory than any run has.
+func validateSamples(_ samples: Int?) throws {
+  if let samples, !(1...10_000_000).contains(samples) {
+    throw ValidationError("--samples must be between 1 and 10000000, got \(samples)")
+  }
+}
+
 /// The `--jobs` value: at least 1, the number of cores by default.
 func jobCount(_ jobs: Int?) throws -> Int {
   if let jobs, jobs < 1 { throw UsageError("--jobs must be at least 1, got \(jobs)") }

@@ -108,6 +108,10 @@ struct LimeDiverge: ParsableCommand {
   @Option(help: "Write an HTML page: each divergence with the command that finds it again, and LIME beside OpenBox's exact explanation at each input concerned (at most 12).")
   var html: String?
 
+  func validate() throws {
+    try validateSamples(samples)
+  }
+
   func run() throws {
     var found = false
     try reportingErrors {

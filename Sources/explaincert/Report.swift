@@ -98,6 +98,7 @@ struct Report: ParsableCommand {
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
     if top < 1 { throw ValidationError("--top must be at least 1") }
+    try validateSamples(samples)
   }
 
   @OptionGroup var memory: MemoryOptions
