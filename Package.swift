@@ -33,7 +33,7 @@ let package = Package(
       exclude: ["README.md"]),
     // The layer graph, ONNX import, and each operator's semantics, generic over the number type
     // (with the dense float backend over BLAS).
-    .target(name: "Model", dependencies: ["ONNXProtobuf", "CFixedOrderKernels"]),
+    .target(name: "Model", dependencies: ["ONNXProtobuf", "CFixedOrderKernels", "DataIO"]),
     // The float inference core: batched forward pass, activation patterns, Jacobians.
     .target(name: "Inference", dependencies: ["Model", "DataIO"]),
 

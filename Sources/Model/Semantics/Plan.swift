@@ -1,3 +1,5 @@
+import DataIO
+
 /// A network specialized to one concrete input shape: every value's shape is known and every
 /// index map (im2col, pooling windows, transposes) is computed once.
 public struct Plan: Sendable {
