@@ -58,7 +58,7 @@ extension Network {
     values.reserveCapacity(array.count * width)
     for (i, id) in array.asDoubles.enumerated() {
       guard id == id.rounded(), id >= 0, id < Double(embedding.vocabularySize) else {
-        throw fail("token id \(id) at element \(i) is not an integer in 0..<\(embedding.vocabularySize)")
+        throw fail("token id \(id) at element \(i) is not an integer in 0..<\(embedding.vocabularySize)\(self.file.map { ", the vocabulary of \($0)" } ?? "")")
       }
       let row = Int(id) * width
       values.append(contentsOf: embedding.table.values[row..<(row + width)])

@@ -26,7 +26,12 @@ func oneLine(_ text: String) -> String {
     case "\r": out += "\\r"
     case "\t": out += " "
     default:
-      if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{\(String(scalar.value, radix: 16))}" } else { out.unicodeScalars.append(scalar) }
+      // C0 and C1 controls and the Unicode line and paragraph separators.
+      if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028 || scalar.value == 0x2029 {
+        out += "\\u{\(String(scalar.value, radix: 16))}"
+      } else {
+        out.unicodeScalars.append(scalar)
+      }
     }
   }
   return out
