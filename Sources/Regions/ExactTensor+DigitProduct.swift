@@ -26,6 +26,9 @@ extension ExactTensor {
     _ x: UnsafeMutablePointer<fmpz>, _ b: UnsafeMutablePointer<fmpz>, into result: FmpzBuffer,
     m: Int, k: Int, n: Int
   ) -> Bool {
+    // A kernel the processor cannot run (forced by OPENBLAS_CORETYPE) would die of an illegal
+    // instruction: FLINT computes the product instead.
+    guard OpenBLASThreads.kernelRuns else { return false }
     let d = digitBits(sumOf: k)
     guard d >= 8 else { return false }
     let px = digitCount(bits: maximumBits(x, count: m * k), d: d)
@@ -354,6 +357,9 @@ enum OpenBLASThreads {
 
   /// Applies the policy (once per process).
   @inline(__always) static func configure() { _ = configured }
+
+  /// Whether this processor can run the kernel OpenBLAS chose (see `CBLAS/shim.h`).
+  static let kernelRuns = explaincert_openblas_kernel_runs() != 0
 }
 
 /// How many BLAS digit products passed and failed Freivalds' check in this process (a failed one
