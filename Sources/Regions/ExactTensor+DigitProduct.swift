@@ -73,20 +73,16 @@ extension ExactTensor {
         }
       }
     }
-    // BLAS is trusted with nothing: its product is checked exactly before it is used, and a
-    // product that fails the check is recomputed by FLINT (the caller's fallback).
+    // BLAS is trusted with nothing: its product is checked exactly (Freivalds) while it is put
+    // together, and a product that fails the check is discarded and recomputed by FLINT (the
+    // caller's fallback).
     faultInjection?(&products)
-    let checkStart = DispatchTime.now().uptimeNanoseconds
-    let holds = digitProductHolds(xd, bd, products, rows: px * m, k: k, columns: pb * n)
-    DigitProductChecks.nanoseconds.add(Int(DispatchTime.now().uptimeNanoseconds - checkStart))
-    guard holds else {
-      DigitProductChecks.failed.add(1)
-      return false
-    }
-    DigitProductChecks.passed.add(1)
+    let check = DigitProductChecks.areEnabled ? FreivaldsCheck(xd, bd, rows: px * m, k: k, columns: pb * n) : nil
+    let wrong = DigitProductChecks.Counter()
 
     // C[r, s] = Σ_{i,j} P[i·m + r, j·n + s] · 2^(d(i+j)) = Σ_t S_t · 2^(dt), each entry's GMP
-    // integer (if it needs one) in an arena the result owns: no allocation per entry.
+    // integer (if it needs one) in an arena the result owns: no allocation per entry. The rows
+    // of P that make row r of C are checked just before they are used, while in cache.
     let terms = px + pb - 1
     let limbs = limbCount(terms: terms, d: d)
     let arena = result.attachArena(integers: m * n, limbs: limbs)
@@ -97,6 +93,9 @@ extension ExactTensor {
         withUnsafeTemporaryAllocation(of: Int.self, capacity: terms) { sums in
           withUnsafeTemporaryAllocation(of: UInt.self, capacity: limbs) { scratch in
             for r in rows {
+              if let check {
+                for i in 0..<px where !check.holds(row: i * m + r, of: p.base) { return wrong.add(1) }
+              }
               for s in 0..<n {
                 sums.initialize(repeating: 0)
                 for i in 0..<px {
@@ -111,68 +110,87 @@ extension ExactTensor {
         }
       }
     }
+    guard wrong.count == 0 else {
+      DigitProductChecks.failed.add(1)
+      result.discardArena()
+      return false
+    }
+    DigitProductChecks.passed.add(1)
     return true
   }
 
   /// Freivalds' check of a digit product P = Xd·Bd [rows, columns] that BLAS computed: every
-  /// entry must be a number below 2^53 in magnitude, and P·r ≡ Xd·(Bd·r) (mod 2^64) for random
-  /// vectors r of odd 64-bit integers — O(rows·columns + rows·k + k·columns) integer operations
-  /// against the product's O(rows·k·columns), rows split over the cores.
+  /// entry must be an integer below 2^53 in magnitude, and P·r ≡ Xd·(Bd·r) (mod 2^64) for two
+  /// random vectors r of odd 64-bit integers: O(rows·columns + rows·k + k·columns) integer
+  /// operations against the product's O(rows·k·columns). Rows are checked by the assembly, just
+  /// before it reads them.
   ///
   /// A wrong P passes one vector with probability at most 2^(v−63), where 2^v is the largest
   /// power of two dividing the least-divisible error entry of its wrong rows (v ≤ 53, as errors
   /// are below 2^54): at most 2^−10, and a row with a single wrong entry never passes (odd
   /// multipliers are units modulo 2^64). Two independent vectors: at most 2^−20.
-  static func digitProductHolds(_ xd: [Double], _ bd: [Double], _ p: [Double], rows: Int, k: Int, columns: Int) -> Bool {
-    var generator = SystemRandomNumberGenerator()
-    let r1 = (0..<columns).map { _ in generator.next() as UInt64 | 1 }
-    let r2 = (0..<columns).map { _ in generator.next() as UInt64 | 1 }
-    // Bd·r and then Xd·(Bd·r), wrapping: exact modulo 2^64 (the digits are exact small integers).
-    var b1 = [UInt64](repeating: 0, count: k), b2 = [UInt64](repeating: 0, count: k)
-    for i in 0..<k {
-      var (s1, s2): (UInt64, UInt64) = (0, 0)
-      for j in 0..<columns {
-        let v = UInt64(bitPattern: Int64(bd[i * columns + j]))
-        s1 &+= v &* r1[j]
-        s2 &+= v &* r2[j]
+  struct FreivaldsCheck: @unchecked Sendable {
+    let columns: Int
+    let r1: [UInt64], r2: [UInt64]
+    /// Xd·(Bd·r) per row of P, for both vectors (interleaved).
+    let expected: [UInt64]
+
+    init(_ xd: [Double], _ bd: [Double], rows: Int, k: Int, columns: Int) {
+      var generator = SystemRandomNumberGenerator()
+      let r1 = (0..<columns).map { _ in generator.next() as UInt64 | 1 }
+      let r2 = (0..<columns).map { _ in generator.next() as UInt64 | 1 }
+      // Bd·r and then Xd·(Bd·r), wrapping: exact modulo 2^64 (the digits are exact small integers).
+      var b = [UInt64](repeating: 0, count: 2 * k)
+      for t in 0..<k {
+        var (s1, s2): (UInt64, UInt64) = (0, 0)
+        for j in 0..<columns {
+          let v = UInt64(bitPattern: Int64(bd[t * columns + j]))
+          s1 &+= v &* r1[j]
+          s2 &+= v &* r2[j]
+        }
+        (b[2 * t], b[2 * t + 1]) = (s1, s2)
       }
-      (b1[i], b2[i]) = (s1, s2)
-    }
-    // P·r, row by row over the cores. An entry that is not a number below 2^53 fails at once
-    // (the assembly reads P's entries as integers, truncated as here, so what is checked is what
-    // is used).
-    let wrong = DigitProductChecks.Counter()
-    let (b1Final, b2Final) = (b1, b2)
-    xd.withUnsafeBufferPointer { xd in
-      p.withUnsafeBufferPointer { p in
-        let (x, product) = (SharedConstantDoubles(xd.baseAddress!), SharedConstantDoubles(p.baseAddress!))
-        forEachRange(rows, work: rows * (columns + k)) { range in
-          for i in range {
-            var (expected1, expected2, actual1, actual2): (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-            for t in 0..<k {
-              let v = UInt64(bitPattern: Int64(x.base[i * k + t]))
-              expected1 &+= v &* b1Final[t]
-              expected2 &+= v &* b2Final[t]
-            }
-            for j in 0..<columns {
-              let value = product.base[i * columns + j]
-              guard abs(value) < 0x1p53 else {
-                wrong.add(1)
-                return
+      var expected = [UInt64](repeating: 0, count: 2 * rows)
+      let bFinal = b
+      xd.withUnsafeBufferPointer { xd in
+        expected.withUnsafeMutableBufferPointer { out in
+          let (x, out) = (SharedConstantDoubles(xd.baseAddress!), SharedUInt64s(out.baseAddress!))
+          forEachRange(rows, work: rows * k) { range in
+            for i in range {
+              var (e1, e2): (UInt64, UInt64) = (0, 0)
+              for t in 0..<k {
+                let v = UInt64(bitPattern: Int64(x.base[i * k + t]))
+                e1 &+= v &* bFinal[2 * t]
+                e2 &+= v &* bFinal[2 * t + 1]
               }
-              let v = UInt64(bitPattern: Int64(value))
-              actual1 &+= v &* r1[j]
-              actual2 &+= v &* r2[j]
-            }
-            if expected1 != actual1 || expected2 != actual2 {
-              wrong.add(1)
-              return
+              (out.base[2 * i], out.base[2 * i + 1]) = (e1, e2)
             }
           }
         }
       }
+      (self.columns, self.r1, self.r2, self.expected) = (columns, r1, r2, expected)
     }
-    return wrong.count == 0
+
+    /// Whether a row of P (`columns` doubles at `p + row·columns`) holds integers below 2^53
+    /// whose residues P·r equal Xd·(Bd·r) for both vectors. An entry that is not such an integer
+    /// fails before it is converted (the assembly reads the entries as integers, truncated as
+    /// here, so what is checked is what is used).
+    func holds(row: Int, of p: UnsafePointer<Double>) -> Bool {
+      let entries = p + row * columns
+      var (actual1, actual2): (UInt64, UInt64) = (0, 0)
+      return r1.withUnsafeBufferPointer { r1 in
+        r2.withUnsafeBufferPointer { r2 in
+          for j in 0..<columns {
+            let value = entries[j]
+            guard abs(value) < 0x1p53 else { return false }
+            let v = UInt64(bitPattern: Int64(value))
+            actual1 &+= v &* r1[j]
+            actual2 &+= v &* r2[j]
+          }
+          return actual1 == expected[2 * row] && actual2 == expected[2 * row + 1]
+        }
+      }
+    }
   }
 
   /// Test hook: corrupts the BLAS digit products before they are checked (nil in production).
@@ -189,6 +207,12 @@ extension ExactTensor {
 struct SharedDoubles: @unchecked Sendable {
   let base: UnsafeMutablePointer<Double>
   init(_ base: UnsafeMutablePointer<Double>) { self.base = base }
+}
+
+/// A pointer to 64-bit words written in disjoint parts by the blocks of a parallel loop.
+struct SharedUInt64s: @unchecked Sendable {
+  let base: UnsafeMutablePointer<UInt64>
+  init(_ base: UnsafeMutablePointer<UInt64>) { self.base = base }
 }
 
 /// A pointer to doubles read by the blocks of a parallel loop.
@@ -367,8 +391,9 @@ enum OpenBLASThreads {
 public enum DigitProductChecks {
   public static let passed = Counter()
   public static let failed = Counter()
-  /// Time spent checking (the exact benchmark reports its share of a certificate).
-  public static let nanoseconds = Counter()
+  /// Whether BLAS products are checked: always, except while `bench --certificate` measures
+  /// what the checks cost.
+  public nonisolated(unsafe) static var areEnabled = true
 
   /// A thread-safe count.
   public final class Counter: @unchecked Sendable {

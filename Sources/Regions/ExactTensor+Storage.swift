@@ -59,6 +59,14 @@ final class FmpzBuffer: @unchecked Sendable {
     return arena
   }
 
+  /// Undoes ``attachArena(integers:limbs:)`` on a buffer whose entries were written from it:
+  /// every entry becomes 0 (plain words) and the arena is released, so FLINT may write them.
+  func discardArena() {
+    guard arena != nil else { return }
+    base.update(repeating: 0, count: max(count, 1))
+    arena = nil
+  }
+
   deinit {
     if arena != nil {
       // Every GMP integer is the arena's (freed with it); the words are plain memory.
