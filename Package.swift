@@ -25,7 +25,7 @@ let package = Package(
     // Exact numbers: GMP integers, rationals, dyadics; FLINT integer matrices.
     .target(name: "ExactArithmetic", dependencies: ["CGMP", "CFLINT"]),
     // NumPy .npy, CSV and JSON arrays.
-    .target(name: "DataIO"),
+    .target(name: "DataIO", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     // ONNX's protobuf schema, generated once from onnx.proto (see the folder's README).
     .target(
       name: "ONNXProtobuf",
@@ -43,7 +43,7 @@ let package = Package(
     // Certificates of explanations: certify and verify.
     .target(
       name: "Certification",
-      dependencies: ["Regions", "Inference", "Model", "ExactArithmetic", "DataIO", .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["Regions", "Inference", "Model", "ExactArithmetic", "DataIO"]),
 
     // Baseline explainers (LIME, KernelSHAP, gradients, LRP, occlusion) and OpenBox, one
     // Explanation type for all, and the metrics that compare them.
@@ -53,13 +53,12 @@ let package = Package(
     .target(
       name: "PropertyTesting",
       dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "ExactArithmetic", "DataIO",
-                     .product(name: "Yams", package: "Yams"), .product(name: "Crypto", package: "swift-crypto")]),
+                     .product(name: "Yams", package: "Yams")]),
 
     // Audit reports: self-contained HTML (inline CSS and SVG) and its JSON twin.
     .target(
       name: "Reports",
-      dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "PropertyTesting", "ExactArithmetic", "DataIO",
-                     .product(name: "Crypto", package: "swift-crypto")]),
+      dependencies: ["Model", "Inference", "Regions", "Certification", "Explainers", "PropertyTesting", "ExactArithmetic", "DataIO"]),
 
     .executableTarget(
       name: "explaincert",

@@ -1,4 +1,3 @@
-import Crypto
 import ExactArithmetic
 import Foundation
 import Inference
@@ -13,26 +12,12 @@ public struct Certifier: Sendable {
   /// The float core the certificate compares against.
   public let core: FloatCore<Float>
 
-  /// Loads the model and hashes its bytes.
+  /// Loads the model (and its external data) and hashes its bytes.
   public init(modelPath: String) throws {
-    guard let data = FileManager.default.contents(atPath: modelPath) else {
-      throw ModelError("\(modelPath): cannot read the file")
-    }
-    do {
-      var network = try Network(onnx: data)
-      network.file = modelPath
-      self.network = network
-    } catch let error as ModelError {
-      throw error.inFile(modelPath)
-    }
+    network = try Network.load(contentsOf: modelPath)
     self.modelPath = modelPath
-    modelSHA256 = Self.sha256(data)
+    modelSHA256 = network.sha256
     core = FloatCore(network)
-  }
-
-  /// The lowercase hexadecimal SHA-256 of a model file's bytes (a certificate's `modelSHA256`).
-  public static func sha256(_ data: Data) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
   }
 
   /// The certificate of the explanation at `x0` (one body input, exact float values), with radii

@@ -1,4 +1,3 @@
-import Crypto
 import DataIO
 import Explainers
 import Foundation
@@ -126,7 +125,7 @@ public struct Counterexample: Codable, Sendable, Equatable {
                                radiusBefore: 0, radiusAfter: nil, samplesBefore: 0, samplesAfter: 0, evaluations: 0)
     copy.provenance = Provenance(foundBy: "", version: "", suite: "", inputs: "", synonyms: nil, vocabulary: nil, command: nil)
     let data = (try? Self.encoder.encode(copy)) ?? Data()
-    return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    return SHA256Digest.hex(data)
   }
 
   /// `property-model-HASH.json` (`lime-divergence-KIND-model-HASH.json`).

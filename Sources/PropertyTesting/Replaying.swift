@@ -60,7 +60,7 @@ public enum Replayer {
   public static func replay(path: String, model: String? = nil, explainers: ExplainerCatalog = .standard) throws -> ReplayOutcome {
     let record = try Counterexample.load(path: path)
     var recorded = Suite.resolve(record.model, from: path)
-    if let model, recorded.flatMap({ FileManager.default.contents(atPath: $0) }).map(Certifier.sha256) != record.modelSHA256 {
+    if let model, recorded.flatMap({ try? Network.load(contentsOf: $0) })?.sha256 != record.modelSHA256 {
       // The recorded model is gone or changed: judge the finding on the given one.
       let certifier = try Certifier(modelPath: model)
       if certifier.modelSHA256 != record.modelSHA256 {

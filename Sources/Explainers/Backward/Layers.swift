@@ -131,16 +131,16 @@ struct ConvLayer: LinearLayer {
   init(_ conv: Convolution, inputShape: [Int], weight: [Double], bias: [Double]?) throws {
     let w = conv.weight.shape
     batch = inputShape[0]
-    let (cin, h, wd) = (inputShape[1], inputShape[2], inputShape[3])
-    inputBlock = cin * h * wd
+    let spatial = Array(inputShape.dropFirst(2))
+    inputBlock = inputShape[1] * spatial.reduce(1, *)
     outputChannels = w[0]
     group = conv.group
     let perGroup = w[1]
     var window = conv.window
-    if window.kernel.isEmpty { window.kernel = [w[2], w[3]] }
-    windows = try (0..<conv.group).map { g in try WindowMap(window, height: h, width: wd, channels: (g * perGroup)..<((g + 1) * perGroup)) }
+    if window.kernel.isEmpty { window.kernel = Array(w.dropFirst(2)) }
+    windows = try (0..<conv.group).map { g in try WindowMap(window, spatial: spatial, channels: (g * perGroup)..<((g + 1) * perGroup)) }
     positions = windows[0].positions
-    kernelSize = perGroup * window.kernel[0] * window.kernel[1]
+    kernelSize = perGroup * window.kernel.reduce(1, *)
     self.weight = Modified(weight)
     biasValues = bias.map(Modified.init)
   }
@@ -219,13 +219,13 @@ struct PoolLayer: LinearLayer {
   let windows: WindowMap
   let counts: [Double]
 
-  var inputCount: Int { planes * windows.height * windows.width }
+  var inputCount: Int { planes * windows.plane }
   var outputCount: Int { planes * windows.positions }
 
   func forward(_ x: [Double], _ p: LinearRule.ParameterModifier) -> [Double] {
     var y = [Double](repeating: 0, count: outputCount)
     guard p != .negative else { return y }
-    let plane = windows.height * windows.width
+    let plane = windows.plane
     for c in 0..<planes {
       for q in 0..<windows.positions {
         var total = 0.0
@@ -242,7 +242,7 @@ struct PoolLayer: LinearLayer {
   func transpose(_ g: [Double], _ p: LinearRule.ParameterModifier) -> [Double] {
     var x = [Double](repeating: 0, count: inputCount)
     guard p != .negative else { return x }
-    let plane = windows.height * windows.width
+    let plane = windows.plane
     for c in 0..<planes {
       for q in 0..<windows.positions {
         let s = g[c * windows.positions + q] / counts[q]

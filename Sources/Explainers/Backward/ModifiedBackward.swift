@@ -41,7 +41,7 @@ public struct ModifiedBackward {
       }
       for name in node.inputs { consumers[name, default: 0] += 1 }
       switch node.operation {
-      case .reshape, .transpose, .concat:
+      case .reshape, .transpose, .concat, .select:
         if node.inputs.contains(where: inputDerived.contains) { inputDerived.formUnion(node.outputs) }
       default: break
       }
@@ -81,10 +81,16 @@ public struct ModifiedBackward {
         continue
       case .reshape:
         add(out, to: inputName)
-      case .transpose(let permutation):
-        let sources = try transposeMap(inShape, permutation).0.indices.map(Int.init)
+      case .transpose, .select:
+        // A selection's transpose: each output's signal goes back to the element it copies.
+        let sources: [Int32]
+        if case .transpose(let permutation) = node.operation {
+          sources = try transposeMap(inShape, permutation).0.indices
+        } else if case .select(let selection) = node.operation {
+          sources = try selection.map(for: inShape).0.indices
+        } else { continue }
         var g = [Double](repeating: 0, count: x.count)
-        for (o, s) in sources.enumerated() { g[s] += out[o] }
+        for (o, s) in sources.enumerated() where s >= 0 { g[Int(s)] += out[o] }
         add(g, to: inputName)
       case .concat(let axis):
         let rank = outShape.count
@@ -110,7 +116,7 @@ public struct ModifiedBackward {
                                    weight: Modified(weight.values))
         add(try pass(layer, x: x, out: out, first: first, bounds: bounds(x.count)), to: inputName)
       case .conv(let conv):
-        let positions = outShape.count == 4 ? outShape[2] * outShape[3] : 1
+        let positions = outShape.dropFirst(2).reduce(1, *)
         let bias = conv.bias.map { b in (0..<out.count).map { b.values[($0 / positions) % b.count] } }
         let layer = try ConvLayer(conv, inputShape: inShape, weight: conv.weight.values, bias: bias)
         add(try pass(layer, x: x, out: out, first: first, bounds: bounds(x.count)), to: inputName)
@@ -136,8 +142,14 @@ public struct ModifiedBackward {
       case .averagePool(let window, let countIncludePad):
         add(try pass(try poolLayer(window, countIncludePad: countIncludePad, shape: inShape), x: x, out: out, first: first,
                      bounds: bounds(x.count), pooling: true), to: inputName)
+      case .reduceMean(let axes, let keepDims):
+        // One "plane" holding the whole value, one window per output element.
+        let (windows, size, _) = try reductionWindows(axes: axes, keepDims: keepDims, shape: inShape)
+        let map = WindowMap(plane: x.count, positions: out.count, indices: windows.indices.map(Int.init), size: size)
+        add(try pass(PoolLayer(planes: 1, windows: map, counts: Array(repeating: Double(size), count: out.count)), x: x, out: out, first: first,
+                     bounds: bounds(x.count), pooling: true), to: inputName)
       case .globalAveragePool:
-        let map = WindowMap(wholePlane: inShape[2], inShape[3])
+        let map = WindowMap(wholePlane: inShape.dropFirst(2).reduce(1, *))
         let layer = PoolLayer(planes: inShape[0] * inShape[1], windows: map, counts: [Double(map.size)])
         add(try pass(layer, x: x, out: out, first: first, bounds: bounds(x.count), pooling: true), to: inputName)
       case .relu, .leakyRelu, .prelu, .abs, .clip:
@@ -309,8 +321,8 @@ public struct ModifiedBackward {
       let merged = (0..<n).map { scale[$0] * (b?[$0] ?? 0) + (shift?[$0] ?? 0) }
       return DenseLayer(weight: w, outputs: outputs, inputs: inputs, rows: n / outputs, bias: merged)
     case .conv(let conv):
-      guard outShape.count == 4 else { return nil }
-      let (channels, positions) = (outShape[1], outShape[2] * outShape[3])
+      guard outShape.count >= 3 else { return nil }
+      let (channels, positions) = (outShape[1], outShape.dropFirst(2).reduce(1, *))
       guard (0..<n).allSatisfy({ scale[$0] == scale[(($0 / positions) % channels) * positions] }) else { return nil }
       var w = conv.weight.values
       let k = w.count / channels
@@ -323,7 +335,7 @@ public struct ModifiedBackward {
   }
 
   func poolLayer(_ window: Window, countIncludePad: Bool, shape: [Int]) throws -> PoolLayer {
-    let map = try WindowMap(window, height: shape[2], width: shape[3], channels: 0..<1)
+    let map = try WindowMap(window, spatial: Array(shape.dropFirst(2)), channels: 0..<1)
     let counts = (0..<map.positions).map { q in
       countIncludePad ? Double(map.size) : Double(map.indices[(q * map.size)..<((q + 1) * map.size)].filter { $0 >= 0 }.count)
     }

@@ -30,8 +30,9 @@ public final class Constant: Sendable {
   /// Number of elements.
   public var count: Int { values.count }
 
-  /// The values as integers (for shapes, axes and indices stored as tensors).
-  public var integers: [Int] { values.map { Int($0) } }
+  /// The values as integers (for shapes, axes and indices stored as tensors), truncated, and
+  /// saturated at the ends of `Int` (exporters write `INT64_MAX` for "to the end").
+  public var integers: [Int] { values.map { $0 >= 0x1p63 ? Int.max : $0 <= -0x1p63 ? Int.min : Int($0) } }
 
   /// The same values with another shape of equal size.
   public func reshaped(_ shape: [Int]) -> Constant {

@@ -31,6 +31,12 @@ public struct Network: Sendable {
   /// The file the network was read from, if any: errors found later (a shape that does not fit)
   /// name it.
   public var file: String?
+  /// The lowercase hexadecimal SHA-256 that identifies the model: of its file's bytes, followed
+  /// by those of its external data files in the order of their names, if it has any.
+  public var sha256 = ""
+  /// The model as read, when importing it folded shape arithmetic (`Shape`) for one input
+  /// shape: a plan for another shape imports it again (``specialized(toBodyShape:)``).
+  var shapeSpecific: ShapeSpecificSource?
 
   /// The node that writes a value, if any.
   public func producer(of value: String) -> Node? {

@@ -9,7 +9,7 @@ public enum Operation: Sendable {
   case dense(weight: Constant, bias: Constant?)
   /// `y = W · x` over the first axis of a 1-D or 2-D input (MatMul with a constant left operand).
   case leftDense(weight: Constant)
-  /// 2-D convolution, NCHW.
+  /// Convolution over the spatial axes of an NC… input (1-D, 2-D or 3-D).
   case conv(Convolution)
   /// `y = x · scale` with a broadcast constant (Mul, and Gemm's alpha).
   case scale(Constant)
@@ -22,16 +22,21 @@ public enum Operation: Sendable {
   case channelAffine(scale: Constant, shift: Constant)
   /// Sum or difference of two variable inputs.
   case add, subtract
-  /// Average pooling, NCHW.
+  /// Average pooling over the spatial axes of an NC… input.
   case averagePool(Pooling, countIncludePad: Bool)
-  /// Mean over all spatial positions, NCHW.
+  /// Mean over all spatial positions of an NC… input.
   case globalAveragePool
+  /// Mean over the given axes (ONNX ReduceMean), keeping them as size 1 or dropping them.
+  case reduceMean(axes: [Int], keepDims: Bool)
   /// Reinterpretation of the shape (Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout).
   case reshape(ShapeRule)
   /// Permutation of the axes.
   case transpose(permutation: [Int])
   /// Concatenation of the inputs along an axis.
   case concat(axis: Int)
+  /// Each output element a copy of one input element, or zero (Slice, Split, Pad, Expand,
+  /// Resize in nearest mode).
+  case select(Selection)
 
   // Piecewise linear.
   /// `max(x, 0)`.
@@ -44,7 +49,8 @@ public enum Operation: Sendable {
   case clip(lower: Double?, upper: Double?)
   /// `|x|`.
   case abs
-  /// Max pooling, NCHW; the pattern records the argmax (first index on ties).
+  /// Max pooling over the spatial axes of an NC… input; the pattern records the argmax (first
+  /// index on ties).
   case maxPool(Pooling)
   /// Elman RNN with ReLU, forward, unrolled over the time steps of the input.
   case rnn(Recurrence)
@@ -76,21 +82,22 @@ public enum ShapeRule: Sendable {
   case identity
 }
 
-/// A 2-D convolution's constants and attributes.
+/// A convolution's constants and attributes.
 public struct Convolution: Sendable {
-  /// [Cout, Cin / group, kH, kW].
+  /// [Cout, Cin / group, k…] (one kernel size per spatial axis).
   public var weight: Constant
   public var bias: Constant?
   public var window: Window
   public var group: Int
 }
 
-/// A sliding window over the two spatial axes of an NCHW tensor.
+/// A sliding window over the spatial axes of an NC… tensor (one entry per axis; `pads` holds the
+/// padding before each axis, then after each).
 public struct Window: Sendable, Equatable {
   public var kernel: [Int]
   public var strides: [Int]
   public var dilations: [Int]
-  /// [top, left, bottom, right], resolved from explicit pads or `auto_pad`.
+  /// [begin per axis…, end per axis…], resolved from explicit pads or `auto_pad`.
   public var pads: [Int]
   /// `auto_pad` SAME_UPPER / SAME_LOWER, resolved once the input size is known.
   public var autoPad: AutoPad

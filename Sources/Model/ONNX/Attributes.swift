@@ -39,10 +39,11 @@ struct Attributes {
     values[name]?.hasT == true ? values[name]!.t : nil
   }
 
-  /// A sliding window's attributes (Conv, MaxPool, AveragePool).
+  /// A sliding window's attributes (Conv, MaxPool, AveragePool), one entry per spatial axis.
   func window(kernel: [Int]?) throws -> Window {
     let kernel = kernel ?? ints("kernel_shape") ?? []
-    let rank = max(kernel.count, 2)
+    guard !kernel.isEmpty else { throw ModelError("node '\(node)': no kernel_shape") }
+    let rank = kernel.count
     let autoPad: Window.AutoPad
     switch string("auto_pad") ?? "NOTSET" {
     case "NOTSET", "": autoPad = .notSet

@@ -1,3 +1,4 @@
+import DataIO
 import Foundation
 import ONNXProtobuf
 import SwiftProtobuf
@@ -5,10 +6,11 @@ import SwiftProtobuf
 extension Network {
   /// The operators ExplainCert reads, by ONNX name.
   public static let supportedOperators = [
-    "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "Conv",
-    "Div", "Dropout", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu",
-    "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "PRelu", "RNN", "Relu", "Reshape", "Sigmoid",
-    "Softmax", "Squeeze", "Sub", "Transpose", "Unsqueeze",
+    "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
+    "Div", "Dropout", "Equal", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu",
+    "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "RNN", "Range", "ReduceMean", "Relu",
+    "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Sum", "Transpose",
+    "Unsqueeze", "Upsample", "Where",
   ]
 
   /// The opsets of the default ONNX domain the importer reads.
@@ -29,37 +31,61 @@ extension Network {
     case "Squeeze": return (opset < 13 ? 1...1 : 1...2, 1...1)
     case "Unsqueeze": return (opset < 13 ? 1...1 : 2...2, 1...1)
     case "Dropout": return (opset < 12 ? 1...1 : 1...3, 1...2)
-    case "Concat": return (1...Int.max, 1...1)
+    case "Concat", "Sum", "Max", "Min": return (1...Int.max, 1...1)
+    case "Shape", "ConstantOfShape": return (1...1, 1...1)
+    case "Expand", "Equal": return (2...2, 1...1)
+    case "Where", "Range": return (3...3, 1...1)
+    case "Slice": return (opset < 10 ? 1...1 : 3...5, 1...1)
+    case "Pad": return (opset < 11 ? 1...1 : 2...4, 1...1)
+    case "Split": return (opset < 13 ? 1...1 : 1...2, 1...Int.max)
+    case "Resize": return (opset < 11 ? 2...2 : 1...4, 1...1)
+    case "Upsample": return (opset < 9 ? 1...1 : 2...2, 1...1)
+    case "ReduceMean": return (opset < 18 ? 1...1 : 1...2, 1...1)
     case "RNN": return (3...6, 0...2)
     default: return nil
     }
   }
 
-  /// Loads an ONNX model file. Errors name the file and the problem.
+  /// Loads an ONNX model file and the external data files beside it that its tensors name.
+  /// Errors name the file and the problem.
   public static func load(contentsOf path: String) throws -> Network {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw ModelError("\(path): cannot read the file")
     }
     do {
-      var network = try Network(onnx: data)
+      var model = try decode(data)
+      var external = ExternalData(folder: URL(fileURLWithPath: path).deletingLastPathComponent())
+      try external.resolve(&model)
+      var network = try Network(model)
       network.file = path
+      network.sha256 = external.fingerprint(of: data)
       return network
     } catch let error as ModelError {
       throw error.inFile(path)
     }
   }
 
-  /// Reads an ONNX model from its serialized bytes.
+  /// Reads an ONNX model from its serialized bytes (a model with external data must be loaded
+  /// from its file, with ``load(contentsOf:)``).
   public init(onnx data: Data) throws {
+    try self.init(Self.decode(data))
+    sha256 = SHA256Digest.hex(data)
+  }
+
+  private static func decode(_ data: Data) throws -> Onnx_ModelProto {
     guard !data.isEmpty else { throw ModelError("empty file, not an ONNX model") }
-    let model: Onnx_ModelProto
     do {
       var options = BinaryDecodingOptions()
       options.messageDepthLimit = 64
-      model = try Onnx_ModelProto(serializedBytes: data, options: options)
+      return try Onnx_ModelProto(serializedBytes: data, options: options)
     } catch {
       throw ModelError("not a valid ONNX model (protobuf decoding failed: \(error))")
     }
+  }
+
+  /// Imports the graph for a concrete input shape, or for the declared one (symbolic dimensions
+  /// taken as 1) when nil.
+  private init(_ model: Onnx_ModelProto, inputShape: [Int]? = nil) throws {
     guard model.hasGraph, !model.graph.node.isEmpty else {
       throw ModelError("not a valid ONNX model (no graph or no nodes)")
     }
@@ -68,8 +94,28 @@ extension Network {
       throw ModelError("opset \(opset) of the default ONNX domain is outside the supported \(Network.supportedOpsets.lowerBound)–\(Network.supportedOpsets.upperBound)")
     }
     var importer = Importer(opset: opset)
-    self = try importer.run(model.graph, producer: model.producerName)
+    self = try importer.run(model.graph, producer: model.producerName, inputShape: inputShape)
+    if importer.readsShapes {
+      shapeSpecific = ShapeSpecificSource(model: model, inputShape: importer.graphInputShape)
+    }
   }
+
+  /// The network imported again for a body input of `bodyShape`, when its import folded shape
+  /// arithmetic (`Shape`) for another input shape; otherwise the network itself.
+  public func specialized(toBodyShape bodyShape: [Int]) throws -> Network {
+    guard let source = shapeSpecific else { return self }
+    let inputShape = embedding == nil ? bodyShape : Array(bodyShape.dropLast())
+    guard inputShape != source.inputShape else { return self }
+    var network = try Network(source.model, inputShape: inputShape)
+    (network.file, network.sha256) = (file, sha256)
+    return network
+  }
+}
+
+/// A model whose import folded `Shape` for one input shape, kept to import it for others.
+struct ShapeSpecificSource: @unchecked Sendable {
+  let model: Onnx_ModelProto
+  let inputShape: [Int]
 }
 
 /// Builds a ``Network`` from an ONNX graph, folding constants as it goes.
@@ -81,15 +127,26 @@ private struct Importer {
   var embedding: Embedding?
   var parameterCount = 0
   var fresh = 0
+  /// The shape of every variable value (without a copies dimension), where known: what `Shape`
+  /// reads.
+  var shapes: [String: [Int]] = [:]
+  /// Constants holding integers (shapes, indices, axes), which shape arithmetic keeps exact.
+  var integerValued: Set<String> = []
+  /// Whether a `Shape` was folded: the network is then specific to `graphInputShape`.
+  var readsShapes = false
+  var graphInputShape: [Int] = []
+  /// The largest value whose node the importer resolves to learn its output's shape.
+  static let trackedElements = 1 << 22
 
   init(opset: Int) {
     self.opset = opset
   }
 
-  mutating func run(_ graph: Onnx_GraphProto, producer: String) throws -> Network {
+  mutating func run(_ graph: Onnx_GraphProto, producer: String, inputShape concrete: [Int]?) throws -> Network {
     for tensor in graph.initializer {
       let constant = try Constant(tensor)
       constants[tensor.name] = constant
+      if Self.isInteger(tensor.dataType) { integerValued.insert(tensor.name) }
       parameterCount += constant.count
     }
     let inputs = graph.input.filter { constants[$0.name] == nil }
@@ -113,6 +170,11 @@ private struct Importer {
       throw ModelError("input '\(input.name)' has element type \(Constant.typeName(type.elemType)); float, double or int64 token ids are supported")
     }
     variables.insert(input.name)
+    graphInputShape = concrete ?? shape.map { if case .fixed(let size) = $0 { size } else { 1 } }
+    guard graphInputShape.count == shape.count else {
+      throw ModelError("input '\(input.name)' is declared \(shape.shapeDescription), not \(graphInputShape.count)-D")
+    }
+    if (graphInputShape.elementCount ?? .max) <= Self.trackedElements { shapes[input.name] = graphInputShape }
     for node in graph.node {
       try add(node, tokenInput: isTokenIds ? input.name : nil)
     }
@@ -127,6 +189,11 @@ private struct Importer {
     return Network(inputName: input.name, inputShape: shape, embedding: embedding, nodes: nodes,
                    outputNames: graph.output.map(\.name), parameterCount: parameterCount,
                    opsetVersion: opset, producer: producer)
+  }
+
+  static func isInteger(_ type: Int32) -> Bool {
+    typealias DataType = Onnx_TensorProto.DataType
+    return [DataType.int64, .int32, .int16, .int8, .uint8, .uint16, .uint32, .uint64, .bool].map(\.rawValue).contains(Int(type))
   }
 
   func checkLinksEndTheGraph(outputs: [String]) throws {
@@ -153,19 +220,32 @@ private struct Importer {
     return try constant(node.input[index], of: node)
   }
 
-  mutating func emit(_ node: Onnx_NodeProto, _ operation: Operation, inputs: [String], outputs: [String]? = nil) {
+  mutating func emit(_ node: Onnx_NodeProto, _ operation: Operation, inputs: [String], outputs: [String]? = nil, name: String? = nil) {
     let outputs = outputs ?? [node.output[0]]
-    nodes.append(Network.Node(name: node.name.isEmpty ? outputs[0] : node.name, sourceOperator: node.opType,
-                              operation: operation, inputs: inputs, outputs: outputs))
+    let resolved = Network.Node(name: name ?? (node.name.isEmpty ? outputs[0] : node.name), sourceOperator: node.opType,
+                                operation: operation, inputs: inputs, outputs: outputs)
+    nodes.append(resolved)
     variables.formUnion(outputs)
+    // Shapes are tracked for `Shape` and broadcasting; a node that does not resolve at this
+    // shape, or whose inputs are too large to resolve twice (here and in the plan), leaves its
+    // outputs' shapes unknown (an error only where one is needed).
+    let inputShapes = inputs.compactMap { shapes[$0] }
+    if inputShapes.count == inputs.count, inputShapes.allSatisfy({ ($0.elementCount ?? .max) <= Self.trackedElements }),
+       let (_, outputShapes, _) = try? Step.resolve(resolved, inputShapes: inputShapes) {
+      for (output, shape) in zip(outputs, outputShapes) where (try? Plan.checkSize(shape, of: output)) != nil { shapes[output] = shape }
+    }
   }
 
-  /// Emits `operation` reading `input` and writing a fresh intermediate value; returns its name.
-  mutating func emitIntermediate(_ node: Onnx_NodeProto, _ operation: Operation, input: String) -> String {
+  /// Emits `operation` reading `inputs` and writing a fresh intermediate value; returns its name.
+  mutating func emitIntermediate(_ node: Onnx_NodeProto, _ operation: Operation, inputs: [String], name: String? = nil) -> String {
     fresh += 1
-    let name = "\(node.output[0])/explaincert.\(fresh)"
-    emit(node, operation, inputs: [input], outputs: [name])
-    return name
+    let output = "\(node.output[0])/explaincert.\(fresh)"
+    emit(node, operation, inputs: inputs, outputs: [output], name: name)
+    return output
+  }
+
+  mutating func emitIntermediate(_ node: Onnx_NodeProto, _ operation: Operation, input: String) -> String {
+    emitIntermediate(node, operation, inputs: [input])
   }
 
   mutating func add(_ node: Onnx_NodeProto, tokenInput: String?) throws {
@@ -191,8 +271,17 @@ private struct Importer {
       throw ModelError("node '\(node.name)' (\(node.opType)) reads '\(name)', which is neither an initializer nor computed earlier (missing initializer?)")
     }
     let variableInputs = present.filter { variables.contains($0) }
+    if node.opType == "Shape", let x = variableInputs.first {
+      guard let shape = shapes[x] else {
+        throw ModelError("node '\(node.name)' (Shape): the shape of '\(x)' is not known when the model is loaded (it depends on an input shape the model does not declare)")
+      }
+      constants[node.output[0]] = try ShapeArithmetic.shapeConstant(shape, attributes)
+      integerValued.insert(node.output[0])
+      readsShapes = true
+      return
+    }
     if variableInputs.isEmpty {
-      return try fold(node)
+      return try fold(node, attributes)
     }
     let x = node.input[0]
     switch node.opType {
@@ -292,8 +381,33 @@ private struct Importer {
     case "Concat":
       guard variableInputs.count == present.count else { throw unsupported(node, reason: "concatenating constants with the input") }
       emit(node, .concat(axis: attributes.int("axis", default: 0)), inputs: present)
+    case "Gather" where node.input.count == 2 && variables.contains(x) && constants[node.input[1]] != nil:
+      let indices = try constant(node.input[1], of: node)
+      guard indices.shape.count <= 1 else { throw unsupported(node, reason: "indices of shape \(indices.shape) on a value that depends on the input") }
+      emit(node, .select(.take(axis: attributes.int("axis", default: 0), indices: indices.integers, scalar: indices.shape.isEmpty)), inputs: [x])
     case "Gather":
       try addEmbedding(node, attributes, tokenInput: tokenInput)
+    case "Slice":
+      let operands = opset >= 10 ? try node.input.dropFirst().map { $0.isEmpty ? nil : try constant($0, of: node).integers } : nil
+      emit(node, .select(try ShapeArithmetic.slice(node, operands, attributes, rank: 0, opset: opset)), inputs: [x])
+    case "Split":
+      try addSplit(node, attributes)
+    case "Pad":
+      try addPad(node, attributes)
+    case "Expand":
+      emit(node, .select(.expand(shape: try constant(node.input[1], of: node).integers)), inputs: [x])
+    case "Resize", "Upsample":
+      try addResize(node, attributes)
+    case "ReduceMean":
+      var axes = attributes.ints("axes") ?? []
+      if opset >= 18, let given = try optionalConstant(node, 1) { axes = given.integers }
+      if axes.isEmpty, attributes.int("noop_with_empty_axes", default: 0) != 0 {
+        emit(node, .reshape(.identity), inputs: [x])
+      } else {
+        emit(node, .reduceMean(axes: axes, keepDims: attributes.int("keepdims", default: 1) != 0), inputs: [x])
+      }
+    case "Max", "Min", "Sum":
+      try addMaxMinSum(node, present)
     case "RNN":
       try addRNN(node, attributes)
     case "Softmax", "LogSoftmax":
@@ -330,14 +444,17 @@ private struct Importer {
     let value: Constant
     if let tensor = attributes.tensor("value") {
       value = try Constant(tensor)
+      if Self.isInteger(tensor.dataType) { integerValued.insert(node.output[0]) }
     } else if attributes.has("value_float") {
       value = Constant(scalar: try attributes.float("value_float", default: 0))
     } else if let floats = attributes.values["value_floats"]?.floats {
       value = Constant(shape: [floats.count], float32: floats)
     } else if attributes.has("value_int") {
       value = Constant(scalar: Double(attributes.int("value_int", default: 0)))
+      integerValued.insert(node.output[0])
     } else if let ints = attributes.ints("value_ints") {
       value = Constant(shape: [ints.count], values: ints.map(Double.init))
+      integerValued.insert(node.output[0])
     } else {
       throw unsupported(node, reason: "a Constant without a numeric value")
     }
@@ -346,8 +463,14 @@ private struct Importer {
   }
 
   mutating func addArithmetic(_ node: Onnx_NodeProto, _ variableInputs: [String]) throws {
-    let (a, b) = (node.input[0], node.input[1])
+    var (a, b) = (node.input[0], node.input[1])
     if variableInputs.count == 2 {
+      // Operands of different shapes are broadcast to the result's shape (known at load time).
+      if let sa = shapes[a], let sb = shapes[b], sa != sb, let target = try? ShapeArithmetic.broadcastShape(sa, sb, node) {
+        if sa != target { a = emitIntermediate(node, .select(.expand(shape: target)), input: a) }
+        if sb != target { b = emitIntermediate(node, .select(.expand(shape: target)), input: b) }
+        readsShapes = true
+      }
       switch node.opType {
       case "Add": emit(node, .add, inputs: [a, b])
       case "Sub": emit(node, .subtract, inputs: [a, b])
@@ -356,8 +479,14 @@ private struct Importer {
       return
     }
     let variableFirst = variables.contains(a)
-    let x = variableFirst ? a : b
+    var x = variableFirst ? a : b
     let c = try constant(variableFirst ? b : a, of: node)
+    // A constant with more axes (or longer ones) than the value: the value is broadcast to the
+    // result's shape first, which then depends on the input shape.
+    if let shape = shapes[x], let target = try? ShapeArithmetic.broadcastShape(shape, c.shape, node), target != shape {
+      x = emitIntermediate(node, .select(.expand(shape: target)), input: x)
+      readsShapes = true
+    }
     switch (node.opType, variableFirst) {
     case ("Add", _): emit(node, .shift(c), inputs: [x])
     case ("Sub", true): emit(node, .shift(c.negated()), inputs: [x])
@@ -369,6 +498,154 @@ private struct Importer {
       if let zero = c.values.firstIndex(of: 0) { throw ModelError("node '\(node.name)' (Div) divides by a zero constant at index \(zero)") }
       emit(node, .divide(c), inputs: [x])
     default: throw notPiecewiseLinear(node, "divides a constant by the input")
+    }
+  }
+
+  /// Split: one slice per output, sizes from the `split` input or attribute, or equal parts.
+  mutating func addSplit(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    let x = node.input[0]
+    let axis = attributes.int("axis", default: 0)
+    var sizes = opset >= 13 ? try optionalConstant(node, 1)?.integers : attributes.ints("split")
+    if sizes == nil {
+      guard let shape = shapes[x], let a = Optional(axis < 0 ? axis + shape.count : axis), a >= 0, a < shape.count else {
+        throw unsupported(node, reason: "equal parts of an axis whose size is not known when the model is loaded")
+      }
+      let parts = node.output.count
+      let part = (shape[a] + parts - 1) / parts
+      sizes = (0..<parts).map { min(part, max(shape[a] - $0 * part, 0)) }
+    }
+    guard let sizes, sizes.count == node.output.count, sizes.allSatisfy({ $0 >= 0 }) else {
+      throw ModelError("node '\(node.name)' (Split): \(sizes?.count ?? 0) split sizes for \(node.output.count) outputs")
+    }
+    var start = 0
+    for (output, size) in zip(node.output, sizes) {
+      if !output.isEmpty {
+        emit(node, .select(.slice(starts: [start], ends: [start + size], axes: [axis], steps: [1])), inputs: [x], outputs: [output])
+      }
+      start += size
+    }
+  }
+
+  /// Pad in constant (zero), reflect or edge mode.
+  mutating func addPad(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    let x = node.input[0]
+    guard let mode = Selection.PadMode(rawValue: attributes.string("mode") ?? "constant") else {
+      throw unsupported(node, reason: "mode '\(attributes.string("mode") ?? "")'")
+    }
+    var pads: [Int]
+    var value = 0.0
+    if opset < 11 {
+      pads = attributes.ints("pads") ?? attributes.ints("paddings") ?? []
+      value = try attributes.float("value", default: 0)
+    } else {
+      pads = try constant(node.input[1], of: node).integers
+      if let given = try optionalConstant(node, 2) { value = given.values.first ?? 0 }
+      if let axes = try optionalConstant(node, 3)?.integers {
+        guard let rank = shapes[x]?.count, pads.count == 2 * axes.count else {
+          throw unsupported(node, reason: "pads for chosen axes of a value whose rank is not known when the model is loaded")
+        }
+        var full = [Int](repeating: 0, count: 2 * rank)
+        for (i, a) in axes.enumerated() {
+          let axis = a < 0 ? a + rank : a
+          guard axis >= 0, axis < rank else { throw ModelError("node '\(node.name)' (Pad): axis \(a) is out of range") }
+          (full[axis], full[axis + rank]) = (pads[i], pads[i + axes.count])
+        }
+        pads = full
+      }
+    }
+    guard mode == .constant, value != 0 else {
+      return emit(node, .select(.pad(pads: pads, mode: mode)), inputs: [x])
+    }
+    // Padding with c ≠ 0: zero padding, then c added where the padding is. That constant has
+    // the padded shape, so the network is specific to the input shape.
+    guard let shape = shapes[x] else {
+      throw unsupported(node, reason: "constant padding with \(value) of a value whose shape is not known when the model is loaded")
+    }
+    let (map, padded) = try Selection.pad(pads: pads, mode: .constant).map(for: shape)
+    let zeroPadded = emitIntermediate(node, .select(.pad(pads: pads, mode: .constant)), input: x)
+    emit(node, .shift(Constant(shape: padded, values: map.indices.map { $0 < 0 ? value : 0 })), inputs: [zeroPadded])
+    readsShapes = true
+  }
+
+  /// Resize and Upsample in nearest mode with integer scale factors.
+  mutating func addResize(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    let x = node.input[0]
+    let mode = attributes.string("mode") ?? "nearest"
+    guard mode == "nearest" else { throw notPiecewiseLinear(node, "interpolates in mode '\(mode)' (only nearest is supported)") }
+    var scales: [Double]?
+    if node.opType == "Upsample" {
+      scales = opset < 9 ? attributes.values["scales"]?.floats.map(Double.init) : try constant(node.input[1], of: node).values
+    } else {
+      let transform = attributes.string("coordinate_transformation_mode") ?? "half_pixel"
+      let nearest = attributes.string("nearest_mode") ?? "round_prefer_floor"
+      // With integer factors these all read input ⌊o / factor⌋.
+      guard (transform == "asymmetric" && nearest == "floor")
+              || (["half_pixel", "pytorch_half_pixel"].contains(transform) && ["round_prefer_floor", "round_prefer_ceil"].contains(nearest)) else {
+        throw unsupported(node, reason: "coordinate_transformation_mode '\(transform)' with nearest_mode '\(nearest)'")
+      }
+      if opset < 11 {
+        scales = try constant(node.input[1], of: node).values
+      } else if let given = try optionalConstant(node, 2), given.count > 0 {
+        scales = given.values
+      } else if let sizes = try optionalConstant(node, 3)?.integers {
+        guard let shape = shapes[x], shape.count == sizes.count else {
+          throw unsupported(node, reason: "sizes for a value whose shape is not known when the model is loaded")
+        }
+        scales = zip(sizes, shape).map { Double($0) / Double($1) }
+      }
+    }
+    guard let scales, let factors = Optional(scales.map { Int($0) }), zip(scales, factors).allSatisfy({ $0 == Double($1) && $1 >= 1 }) else {
+      throw unsupported(node, reason: "scales \(scales ?? []) (only integer upscaling is supported)")
+    }
+    emit(node, .select(.upsample(factors: factors)), inputs: [x])
+  }
+
+  /// Max, Min and Sum of several operands, as additions and ReLUs: `max(a, b) = a + relu(b − a)`
+  /// and `min(a, b) = a − relu(a − b)`, folded from the left. The ReLU's choice records which
+  /// operand wins; on a tie the earlier one does (ReLU at 0 is inactive).
+  mutating func addMaxMinSum(_ node: Onnx_NodeProto, _ operands: [String]) throws {
+    var result = operands[0]
+    for (k, operand) in operands.enumerated().dropFirst() {
+      let last = k == operands.count - 1
+      let output = last ? [node.output[0]] : nil
+      let name = k == 1 ? nil : "\(node.name.isEmpty ? node.output[0] : node.name)#\(k)"
+      switch node.opType {
+      case "Sum":
+        result = try combine(node, result, operand, subtract: false, output: output, name: name)
+      case "Max":
+        let difference = try combine(node, operand, result, subtract: true, output: nil, name: name)
+        let winner = emitIntermediate(node, .relu, inputs: [difference], name: name)
+        result = try combine(node, result, winner, subtract: false, output: output, name: name)
+      default:
+        let difference = try combine(node, result, operand, subtract: true, output: nil, name: name)
+        let excess = emitIntermediate(node, .relu, inputs: [difference], name: name)
+        result = try combine(node, result, excess, subtract: true, output: output, name: name)
+      }
+    }
+    if operands.count == 1 { emit(node, .reshape(.identity), inputs: [result]) }
+  }
+
+  /// `a + b` or `a − b` where either may be a constant; writes `output` (or a fresh value).
+  mutating func combine(_ node: Onnx_NodeProto, _ a: String, _ b: String, subtract: Bool, output: [String]?, name: String?) throws -> String {
+    func write(_ operation: Operation, _ inputs: [String]) -> String {
+      if let output {
+        emit(node, operation, inputs: inputs, outputs: output, name: name)
+        return output[0]
+      }
+      return emitIntermediate(node, operation, inputs: inputs, name: name)
+    }
+    switch (variables.contains(a), variables.contains(b)) {
+    case (true, true):
+      return write(subtract ? .subtract : .add, [a, b])
+    case (true, false):
+      let c = try constant(b, of: node)
+      return write(.shift(subtract ? c.negated() : c), [a])
+    case (false, true):
+      let c = try constant(a, of: node)
+      let negated = subtract ? emitIntermediate(node, .scale(Constant(scalar: -1)), inputs: [b], name: name) : b
+      return write(.shift(c), [negated])
+    case (false, false):
+      throw unsupported(node, reason: "two constant operands")
     }
   }
 
@@ -404,6 +681,9 @@ private struct Importer {
     }
     embedding = Embedding(table: table, outputName: node.output[0])
     variables.insert(node.output[0])
+    if let tokens = shapes[tokenInput], let count = (tokens + [table.shape[1]]).elementCount, count <= Self.trackedElements {
+      shapes[node.output[0]] = tokens + [table.shape[1]]
+    }
   }
 
   mutating func addRNN(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
@@ -434,21 +714,18 @@ private struct Importer {
     emit(node, .rnn(recurrence), inputs: [node.input[0]], outputs: Array(outputs.prefix(2)))
   }
 
-  /// Evaluates a node whose inputs are all constants, in float32 as a runtime folds it.
-  mutating func fold(_ node: Onnx_NodeProto) throws {
+  /// Evaluates a node whose inputs are all constants: shape arithmetic exactly, anything else in
+  /// float32 as a runtime folds it.
+  mutating func fold(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
     let present = node.input.filter { !$0.isEmpty }
     guard let first = present.first, let x = constants[first] else {
       throw unsupported(node, reason: "a node without inputs")
     }
-    if node.opType == "Cast" || node.opType == "Identity" || node.opType == "Dropout" {
-      constants[node.output[0]] = x
-      return
-    }
-    if node.opType == "Concat" {
-      let parts = try present.map { try constant($0, of: node) }
-      guard parts.allSatisfy({ $0.shape.count == 1 }) else { throw unsupported(node, reason: "concatenating constant tensors that are not 1-D") }
-      let values = parts.flatMap(\.values)
-      constants[node.output[0]] = Constant(shape: [values.count], values: values)
+    let operands = node.input.map { $0.isEmpty ? nil : constants[$0] }
+    let integer = node.input.map { integerValued.contains($0) }
+    if let (value, isInteger) = try ShapeArithmetic.fold(node, operands, integer: integer, attributes: attributes, opset: opset) {
+      constants[node.output[0]] = value
+      if isInteger { integerValued.insert(node.output[0]) }
       return
     }
     // Everything else: evaluate the node with the float core on the constant as its input.

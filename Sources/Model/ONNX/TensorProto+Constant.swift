@@ -12,7 +12,7 @@ extension Constant {
     }
     guard !overflow, count < 1 << 31 else { throw ModelError("tensor '\(tensor.name)' is too large (\(shape))") }
     if tensor.dataLocation == .external {
-      throw ModelError("tensor '\(tensor.name)' keeps its data in an external file, which is not supported")
+      throw ModelError("tensor '\(tensor.name)' keeps its data in an external file: load the model from its file, beside that data")
     }
     let values: [Double]
     let raw = tensor.rawData

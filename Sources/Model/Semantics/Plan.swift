@@ -28,6 +28,7 @@ public struct Plan: Sendable {
   }
 
   private init(resolving network: Network, inputShape: [Int]) throws {
+    let network = try network.specialized(toBodyShape: inputShape)
     self.network = network
     self.inputShape = inputShape
     try Self.checkSize(inputShape, of: "the input")
@@ -207,9 +208,16 @@ enum Step: Sendable {
     case .averagePool(let window, let countIncludePad):
       return try resolveAveragePool(window, countIncludePad: countIncludePad, shape)
     case .globalAveragePool:
-      guard shape.count == 4 else { throw ModelError("expects NCHW input, got shape \(shape)") }
-      let window = Window(kernel: [shape[2], shape[3]], strides: [1, 1], dilations: [1, 1], pads: [0, 0, 0, 0], autoPad: .notSet, ceilMode: false)
+      guard shape.count >= 3 else { throw ModelError("expects an NC… input with spatial axes, got shape \(shape)") }
+      let spatial = Array(shape.dropFirst(2))
+      let window = Window(kernel: spatial, strides: spatial.map { _ in 1 }, dilations: spatial.map { _ in 1 },
+                          pads: Array(repeating: 0, count: 2 * spatial.count), autoPad: .notSet, ceilMode: false)
       return try resolveAveragePool(window, countIncludePad: true, shape)
+    case .reduceMean(let axes, let keepDims):
+      return try resolveReduceMean(axes: axes, keepDims: keepDims, shape)
+    case .select(let selection):
+      let (map, out) = try selection.map(for: shape)
+      return (.gather(map, out), [out], nil)
     case .reshape(let rule):
       let out = try rule.outputShape(for: shape)
       return (.reshape(out), [out], nil)
@@ -262,8 +270,8 @@ enum Step: Sendable {
 
   static func resolveConv(_ conv: Convolution, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
     let w = conv.weight.shape
-    guard shape.count == 4, w.count == 4 else {
-      throw ModelError("only 2-D convolutions on NCHW inputs are supported, got input \(shape) and weight \(w)")
+    guard shape.count >= 3, w.count == shape.count else {
+      throw ModelError("a convolution needs an NC… input with spatial axes and a weight of the same rank, got input \(shape) and weight \(w)")
     }
     let (n, cin) = (shape[0], shape[1])
     let cout = w[0], cinPerGroup = w[1]
@@ -271,12 +279,12 @@ enum Step: Sendable {
       throw ModelError("input has \(cin) channels but weight \(w) with group \(conv.group) expects \(cinPerGroup * conv.group)")
     }
     var window = conv.window
-    if window.kernel.isEmpty { window.kernel = [w[2], w[3]] }
-    let geometry = try window.geometry(height: shape[2], width: shape[3])
-    let positions = geometry.outHeight * geometry.outWidth
+    if window.kernel.isEmpty { window.kernel = Array(w.dropFirst(2)) }
+    let geometry = try window.geometry(spatial: Array(shape.dropFirst(2)))
+    let positions = geometry.outSpatial.reduce(1, *)
     let coutPerGroup = cout / conv.group
     var groups: [(IndexMap, [Int], Constant)] = []
-    let k = cinPerGroup * window.kernel[0] * window.kernel[1]
+    let k = cinPerGroup * window.kernel.reduce(1, *)
     for g in 0..<conv.group {
       let patches = geometry.patches(channels: (g * cinPerGroup)..<((g + 1) * cinPerGroup), channelCount: cin)
       let weightValues = Array(conv.weight.values[(g * coutPerGroup * k)..<((g + 1) * coutPerGroup * k)])
@@ -287,14 +295,14 @@ enum Step: Sendable {
     for c in 0..<cout {
       for p in 0..<positions { toChannels[c * positions + p] = Int32(p * cout + c) }
     }
-    let out = [n, cout, geometry.outHeight, geometry.outWidth]
+    let out = [n, cout] + geometry.outSpatial
     let bias = conv.bias.map { Broadcast($0, inner: positions) }
     return (.conv(groups: groups, toChannels: IndexMap(indices: toChannels, inputBlock: positions * cout), outShape: out, bias: bias), [out], nil)
   }
 
   static func resolveAveragePool(_ window: Window, countIncludePad: Bool, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
     let (windows, size, out) = try poolWindows(window, shape, padding: true)
-    let positions = out[2] * out[3]
+    let positions = out.dropFirst(2).reduce(1, *)
     var counts = [Double](repeating: Double(size), count: positions)
     if !countIncludePad {
       for p in 0..<positions {
@@ -305,13 +313,49 @@ enum Step: Sendable {
                   counts: Broadcast(Constant(shape: [positions], values: counts)), outShape: out), [out], nil)
   }
 
-  /// Windows over one H×W plane: `window` entries per output position, -1 for padding.
-  static func poolWindows(_ window: Window, _ shape: [Int], padding: Bool) throws -> (IndexMap, Int, [Int]) {
-    guard shape.count == 4 else { throw ModelError("expects NCHW input, got shape \(shape)") }
-    let geometry = try window.geometry(height: shape[2], width: shape[3])
-    let map = geometry.patches(channels: 0..<1, channelCount: 1)
-    return (map, window.kernel[0] * window.kernel[1], [shape[0], shape[1], geometry.outHeight, geometry.outWidth])
+  /// The mean over `axes` as a pooling step: one window per output element, over the whole input.
+  static func resolveReduceMean(axes: [Int], keepDims: Bool, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
+    let (windows, size, out) = try reductionWindows(axes: axes, keepDims: keepDims, shape: shape)
+    return (.pool(windows: windows, window: size, ones: Constant(shape: [1, size], values: Array(repeating: 1, count: size)),
+                  counts: Broadcast(scalar: Double(size)), outShape: out), [out], nil)
   }
+
+  /// Windows over one plane: `window` entries per output position, -1 for padding.
+  static func poolWindows(_ window: Window, _ shape: [Int], padding: Bool) throws -> (IndexMap, Int, [Int]) {
+    guard shape.count >= 3 else { throw ModelError("expects an NC… input with spatial axes, got shape \(shape)") }
+    let geometry = try window.geometry(spatial: Array(shape.dropFirst(2)))
+    let map = geometry.patches(channels: 0..<1, channelCount: 1)
+    return (map, window.kernel.reduce(1, *), [shape[0], shape[1]] + geometry.outSpatial)
+  }
+}
+
+/// The windows of a reduction over `axes` (all when empty) of a value of `shape`: for each output
+/// element, the `size` input elements it reduces (one block: the whole value); and the output
+/// shape, with the reduced axes kept as size 1 or dropped.
+public func reductionWindows(axes: [Int], keepDims: Bool, shape: [Int]) throws -> (map: IndexMap, size: Int, outShape: [Int]) {
+  let rank = shape.count
+  let reduced = Set(try (axes.isEmpty ? Array(0..<rank) : axes).map { a -> Int in
+    let n = a < 0 ? a + rank : a
+    guard n >= 0, n < rank else { throw ModelError("axis \(a) is out of range for shape \(shape)") }
+    return n
+  })
+  let kept = shape.indices.filter { !reduced.contains($0) }
+  let inner = shape.indices.filter(reduced.contains)
+  let (keptSizes, innerSizes) = (kept.map { shape[$0] }, inner.map { shape[$0] })
+  let size = innerSizes.reduce(1, *)
+  guard size >= 1 else { throw ModelError("the reduction over axes \(axes) of shape \(shape) has no elements") }
+  let positions = keptSizes.reduce(1, *)
+  let inStrides = strides(of: shape)
+  let (keptStrides, innerStrides) = (strides(of: keptSizes), strides(of: innerSizes))
+  var indices = [Int32](repeating: 0, count: positions * size)
+  for p in 0..<positions {
+    let base = kept.indices.reduce(0) { $0 + ((p / keptStrides[$1]) % keptSizes[$1]) * inStrides[kept[$1]] }
+    for k in 0..<size {
+      indices[p * size + k] = Int32(base + inner.indices.reduce(0) { $0 + ((k / innerStrides[$1]) % innerSizes[$1]) * inStrides[inner[$1]] })
+    }
+  }
+  let out = keepDims ? shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element } : keptSizes
+  return (IndexMap(indices: indices, inputBlock: shape.reduce(1, *)), size, out)
 }
 
 /// Broadcasts a constant to a value shape (NumPy rules): the result repeats over every block.

@@ -1,6 +1,6 @@
 import Crypto
 
-/// SHA-256 of files and text: the report names certificates and inputs by the hash of their
+/// SHA-256 of files and text: models, inputs and certificates are named by the hash of their
 /// bytes, so anyone can check them with `sha256sum`.
 public enum SHA256Digest {
   /// The lowercase hexadecimal SHA-256 of `bytes`.
