@@ -4,12 +4,19 @@
     python3 Tools/check_certificate.py MODEL.onnx CERT.json [CERT2.json ...]
 
 A second, small implementation that shares no code with ExplainCert (Python 3, `onnx`, `numpy`
-and `fractions` only). From the ONNX file and each certificate's input it re-derives, in exact
-rational arithmetic, everything the certificate claims and compares:
+and `fractions` only). It is written for ExplainCert 0.1.0 (semantics explaincert-semantics/1).
+From the ONNX file and each certificate's input it re-derives, in exact rational arithmetic
+and, for the float findings, in float32 in ExplainCert's fixed order, everything the
+certificate states and compares:
 
+  tool, version    "explaincert" and "0.1.0": the version whose float order and notes this
+                   checker reproduces; a certificate of another version is rejected
+  model            the base name of MODEL.onnx as given on the command line (certify writes the
+                   base name of the file it certified)
   modelSHA256      the SHA-256 of the model file's bytes
-  input            x0 (the body's input); for token models it must be exactly the embedding
-                   rows of `tokens`, and `inputShape` must be the token shape plus the width
+  input            x0 (the body's input), each a float64 (the float run is at float32(x0)); for
+                   token models it must be exactly the embedding rows of `tokens`, and
+                   `inputShape` must be the token shape plus the width
   pattern          the activation pattern at x0, site by site (node, operator, choices)
   outputs          per body output: its name and shape, A, c and value = f(x0), exactly
   identityHolds    whether A·x0 + c = f(x0) holds as an identity of rationals
@@ -20,13 +27,19 @@ rational arithmetic, everything the certificate claims and compares:
                    value occurs more than once (identities such as 0 = 0 included)
   radii            linf and l1 exactly; l2Lower <= r2 <= l2Upper (the stored bounds must bracket
                    the true r2 = min_i slack_i/||g_i||_2, checked with squares, exactly)
-  floatFindings.flippedNeurons   only for consistency: each listed neuron must exist and its
-                   exactChoice must be the exact pattern's choice (and differ from floatChoice)
+  floatFindings    maxAbsoluteError and maxRelativeError bit for bit, and flippedNeurons exactly
+                   (every neuron where the float32 pattern differs from the exact one, in site
+                   and element order, none other), from the float32 run described below
+  notes            the notes ExplainCert 0.1.0 writes for this model, string by string: four
+                   always, then one each when a BatchNormalization or an output link (Softmax,
+                   LogSoftmax, Sigmoid) reads the input, and one for a token model
 
 A certificate is accepted only when every field agrees, it has no field outside this list
-(besides the descriptive ones below), and the derived identity and membership hold. One line per certificate: `ACCEPTED path` or `REJECTED path: field F: reason`. Exit 0 if
-all are accepted, 1 if any is rejected, 2 on a malformed or unreadable file or a model this
-checker does not support (one line on stderr naming the file).
+besides two optional inputs (`tokens`, checked with `input` above, and `radii.domain`, the box
+of r_inf below), and the derived identity and membership hold. One line per certificate:
+`ACCEPTED path` or `REJECTED path: field F: reason`. Exit 0 if all are accepted, 1 if any is
+rejected, 2 on a malformed or unreadable file or a model this checker does not support (one line
+on stderr naming the file).
 
 Semantics (as documented by ExplainCert): the real-number evaluation of the network whose
 parameters are the stored floats, each converted exactly (float.as_integer_ratio, never decimal
@@ -46,21 +59,33 @@ phi_i(r) = sum_j |g_ij| min(r, room_ij) >= slack_i (room_ij: distance from x0_j 
 face g_ij points at, at least 0), rows with phi_i(inf) < slack_i not bounding it. Output links
 (Softmax, LogSoftmax, Sigmoid) are excluded: A and c describe their inputs.
 
+The float findings (ExplainCert's float core, whose order Sources/CFixedOrderKernels/README.md
+documents): every constant rounded once to float32 and every operation in float32. Each
+product x·Wᵀ (Gemm, MatMul, Conv after im2col with zeros at the padding, AveragePool's window
+sum as a product with ones, an RNN step's two products) computes each output as eight lane
+sums (lane l adds the products of the indices p ≡ l mod 8 below 8·⌊k/8⌋, in increasing p),
+combined as ((s0+s1)+(s2+s3))+((s4+s5)+(s6+s7)), then the remaining products in increasing p;
+no fused multiply-add. A bias is added to the finished product; Gemm's alpha multiplies the
+product before the bias; c − x is (x·(−1)) + c; an elementwise piece is z·slope + offset;
+BatchNormalization is x·s + t; AveragePool divides the sum by the count; an RNN step is
+z = x_t·Wᵀ + Wb, z = z + h·Rᵀ, z = z + Rb. The float pattern is that run's at float32(x0) (the
+same choice rules, on float32 values). The float Jacobian is the same run on the n unit
+vectors under the float pattern with every constant term dropped (biases, shifts, Clip's
+saturation values, initial states). Per entry, error = |double(float32 entry) − A rounded to
+the nearest double (ties to even)| in float64; maxAbsoluteError is the largest error and
+maxRelativeError the largest error/|rounded A| over the entries whose rounded A is not 0
+(maxima start at 0; a NaN is skipped, as Swift's max skips it).
+
 Not checked, and why:
-  floatFindings.maxAbsoluteError, maxRelativeError, and the completeness of flippedNeurons:
-      they compare with ExplainCert's float32 runtime (its Jacobian and float pattern), which an
-      exact checker cannot reproduce bit for bit; only listed flips are checked for consistency.
-  tool, version, notes, model (the file name): descriptive text; the model is identified by
-      modelSHA256. The notes are not parsed: the semantics above is this checker's own.
   the tightness of l2Lower/l2Upper: ExplainCert derives them from 64-bit square-root bounds;
       any valid bracket (including "inf" as the upper bound) is accepted.
-  whether x0 is a float64: any rational x0 is a point the exact semantics is defined at; nor
-      whether rationals are written in lowest terms (they are compared as values).
+  whether rationals are written in lowest terms: they are compared as values.
 """
 
 import hashlib
 import json
 import math
+import os
 import re
 import sys
 from fractions import Fraction
@@ -80,6 +105,26 @@ SUPPORTED = {
     "Sub", "Transpose", "Unsqueeze",
 } | LINKS
 RATIONAL = re.compile(r"-?[0-9]+(/[0-9]+)?")
+
+# The ExplainCert this checker is written for: its tool name, version and semantics. The float
+# findings follow that version's float order and the notes its wording; another version's may
+# differ, so its certificates are rejected rather than judged by the wrong rules.
+TOOL = "explaincert"
+VERSION = "0.1.0"
+SEMANTICS = "explaincert-semantics/1"
+# The notes ExplainCert 0.1.0 writes (Certifier.notes): four always, then one per feature.
+NOTES = [
+    f"Certified semantics ({SEMANTICS}, docs/certificate-schema.md): the real-number evaluation of the network"
+    " whose parameters are the stored floats, converted exactly.",
+    "Ties (a value exactly at a breakpoint) take the lower piece; MaxPool takes the first largest element.",
+    "Constants the runtime computes when it loads the model (Gemm's β·C, Clip's bounds, folded constant"
+    " subgraphs) are rounded once to float32, then used exactly.",
+    "r₂ is bracketed by square roots bounded to 64 fractional bits; r∞ and r₁ are exact.",
+]
+BATCH_NORM_NOTE = ("BatchNormalization is folded as the runtime folds it: s = γ/sqrt(var+ε), t = β−μ·s, rounded"
+                   " once to float32, then used exactly.")
+LINKS_NOTE = "Output links ({}) are not piecewise linear: A and c describe their inputs."
+TOKENS_NOTE = "The input space is the sequence of embedding vectors of the given tokens."
 
 
 class Malformed(Exception):
@@ -303,6 +348,113 @@ class Run:
         return choices, out
 
 
+# ---------------------------------------------------------------------------------------------
+# The float32 run, in ExplainCert's fixed order (its Sources/CFixedOrderKernels/README.md), for
+# the float findings. Every value is a float32 numpy array whose axis 0 counts copies (one copy:
+# x0; n copies: the unit vectors of the Jacobian). numpy rounds every float32 multiply and add
+# to float32 and fuses none; nothing here goes through float64 or a reordering sum (np.sum,
+# np.dot, np.matmul are never applied to float32 values).
+
+F32 = np.float32
+
+
+def f32(c):
+    """A constant as the float core holds it: each value rounded once to float32."""
+    return np.asarray(c).astype(F32)
+
+
+def fixed_dot(x, w):
+    """out[..., o] = x[..., :] · w[o, :] in float32, every output in the kernels' order:
+      1. eight lane sums, lane l adding x[p]·w[o, p] for p ≡ l (mod 8), p < 8·⌊k/8⌋, p increasing
+         (each lane starts at +0; each product rounded before it is added: no fused multiply-add);
+      2. the lanes combined as ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
+      3. the remaining products, p >= 8·⌊k/8⌋, added in increasing p.
+    Vectorized over the outputs; p is an explicit loop. (A bias the kernel adds to the result
+    afterwards is added by the caller: bias + r = r + bias.)"""
+    x, w = np.asarray(x), np.asarray(w)
+    assert x.dtype == F32 and w.dtype == F32
+    k = x.shape[-1]
+    k8 = k - k % 8
+    lanes = [np.zeros(x.shape[:-1] + (w.shape[0],), dtype=F32) for _ in range(8)]
+    for p in range(k8):
+        lanes[p % 8] += x[..., p, None] * w[:, p]
+    s = lanes
+    total = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+    for p in range(k8, k):
+        total += x[..., p, None] * w[:, p]
+    return total
+
+
+class FloatValue:
+    """A float32 value that depends on the input (axis 0: copies)."""
+
+    def __init__(self, v):
+        assert v.dtype == F32, v.dtype
+        self.v = v
+
+    @property
+    def shape(self):
+        return self.v.shape[1:]
+
+
+class FloatPass:
+    """The choices of one float evaluation: recorded from copy 0 (the forward run at x0), or
+    given (the Jacobian's run, which follows the float pattern at x0), one array per site."""
+
+    def __init__(self, given=None):
+        self.given, self.choices, self.site = given, [], 0
+
+    def choose(self, z, breakpoints, part=slice(None)):
+        """The choice of each element of one copy: the number of breakpoints (float32) strictly
+        below it; `part` selects an RNN step's share of the site's choices."""
+        if self.given is not None:
+            return self.given[self.site][part].reshape(z.shape[1:])
+        counts = np.zeros(z.shape[1:], dtype=np.int64)
+        for b in breakpoints:
+            counts += z[0] > b
+        return counts
+
+    def choose_max(self, values, index):
+        """MaxPool's choice per window of one copy ([N, C, positions]): the position of the
+        first largest element (a later one replaces it only when strictly larger), padding
+        skipped; values are [copies, N, C, positions, window]."""
+        if self.given is not None:
+            return self.given[self.site].reshape(values.shape[1:4])
+        v = values[0]
+        best = np.full(v.shape[:3], -1, dtype=np.int64)
+        top = np.zeros(v.shape[:3], dtype=F32)
+        for k in range(v.shape[3]):
+            take = (index[:, k] >= 0) & ((best < 0) | (v[..., k] > top))
+            best = np.where(take, k, best)
+            top = np.where(take, v[..., k], top).astype(F32)
+        return np.maximum(best, 0)
+
+    def record(self, choices):
+        """Ends a site: keeps its choices (one copy's, flat)."""
+        if self.given is None:
+            self.choices.append(np.asarray(choices).ravel())
+        self.site += 1
+
+
+def pieces_applied(z, choices, slopes, offsets):
+    """y = z·slope + offset of each element's chosen piece (ExplainCert's piecewise kernel: one
+    float32 multiply, then one add); `choices` is one copy's, repeated over the copies."""
+    shape = z.shape[1:]
+    slope, offset = np.zeros(shape, dtype=F32), np.zeros(shape, dtype=F32)
+    for k, (s, o) in enumerate(zip(slopes, offsets)):
+        slope = np.where(choices == k, np.broadcast_to(f32(s), shape), slope).astype(F32)
+        offset = np.where(choices == k, np.broadcast_to(f32(o), shape), offset).astype(F32)
+    return z * slope + offset
+
+
+def gathered_windows(v, index):
+    """[copies, N, C, positions, window] from NCHW float32 values, +0 where the window reads
+    padding (ExplainCert's im2col gathers zeros there; they stay in the products)."""
+    r, n, c, h, w = v.shape
+    flat = np.concatenate([v.reshape(r, n, c, h * w), np.zeros((r, n, c, 1), dtype=F32)], axis=3)
+    return flat[:, :, :, np.where(index < 0, h * w, index)]
+
+
 def node_name(node):
     return node.name or node.output[0]
 
@@ -351,6 +503,25 @@ class Model:
             name = links.get(output.name, output.name)
             if name not in self.body_outputs:
                 self.body_outputs.append(name)
+        self.file_name = os.path.basename(path)
+        self.notes = self.certified_notes()
+
+    def certified_notes(self):
+        """The notes ExplainCert writes for this model. Its features are those of the nodes that
+        read the input, directly or not (nodes over constants only are folded away)."""
+        variables, operators = {self.input}, set()
+        for node in self.proto.graph.node:
+            if any(i in variables for i in node.input if i):
+                variables.update(o for o in node.output if o)
+                operators.add(node.op_type)
+        notes = list(NOTES)
+        if "BatchNormalization" in operators:
+            notes.append(BATCH_NORM_NOTE)
+        if operators & LINKS:
+            notes.append(LINKS_NOTE.format(", ".join(sorted(operators & LINKS))))
+        if self.tokens:
+            notes.append(TOKENS_NOTE)
+        return notes
 
     # The evaluation. `env` maps names to numpy constants or Ex values.
     def evaluate(self, x0, shape):
@@ -637,6 +808,190 @@ class Model:
             return x.transpose(attrs.get("perm") or None)
         raise Malformed(f"folding {op} over constants is not supported by this checker")
 
+    # The float32 run (the float findings). Same walk as `evaluate`, in ExplainCert's float order.
+    def float_evaluate(self, x, offsets, given=None):
+        """The body outputs of a float32 run on x (float32, [copies] + body input shape) and its
+        pattern. With `offsets` false every constant term (biases, shifts, Clip's saturation
+        values, initial states) is dropped and the pattern is `given`: ExplainCert's Jacobian."""
+        env = dict(self.initializers)
+        body_input = self.embedding.output[0] if self.embedding is not None else self.input
+        env[body_input] = FloatValue(x)
+        run = FloatPass(given)
+        for node in self.proto.graph.node:
+            if node is not self.embedding:
+                self.float_step(node, env, run, offsets)
+        return {name: env[name].v for name in self.body_outputs}, run.choices
+
+    def float_step(self, node, env, run, offsets):
+        op, attrs, out = node.op_type, attributes(node), node.output[0]
+        if op == "Constant":
+            env[out] = self.constant_node(attrs)
+            return
+        present = [i for i in node.input if i]
+        if not any(isinstance(env[i], FloatValue) for i in present):
+            env[out] = self.fold(node, [env[i] for i in present], attrs)  # as the exact walk
+            return
+        if op in LINKS:
+            return
+        x = env[node.input[0]]
+
+        def const(k):
+            return env[node.input[k]] if k < len(node.input) and node.input[k] else None
+
+        def shifted(v, c):  # x + c, a constant term (dropped without offsets)
+            return v + f32(c) if offsets else v
+
+        if op == "Gemm":  # transA: a transpose; x·Bᵀ or x·B; then ·alpha; then + beta·C
+            v = np.swapaxes(x.v, 1, 2) if attrs.get("transA", 0) else x.v
+            b = f32(const(1))
+            y = fixed_dot(v, b if attrs.get("transB", 0) else np.ascontiguousarray(b.T))
+            alpha, beta = F32(attrs.get("alpha", 1.0)), F32(attrs.get("beta", 1.0))
+            if alpha != 1:
+                y = y * alpha
+            c = const(2)
+            if c is not None:
+                y = shifted(y, f32(c) if beta == 1 else f32(c) * beta)
+            env[out] = FloatValue(y)
+        elif op == "MatMul":
+            if isinstance(x, FloatValue):  # x·B: the dot products run over B's rows
+                env[out] = FloatValue(fixed_dot(x.v, np.ascontiguousarray(f32(const(1)).T)))
+            else:  # A·y: over y's first axis (y transposed to rows, and back)
+                a, y = f32(x), env[node.input[1]].v
+                env[out] = FloatValue(fixed_dot(y, a) if y.ndim == 2
+                                      else np.swapaxes(fixed_dot(np.swapaxes(y, 1, 2), a), 1, 2))
+        elif op in ("Add", "Sub", "Mul", "Div"):
+            a, b = env[node.input[0]], env[node.input[1]]
+            if isinstance(a, FloatValue) and isinstance(b, FloatValue):
+                y = a.v + b.v if op == "Add" else a.v - b.v
+            elif isinstance(a, FloatValue):  # x − c is x + (−c): the same float32 result
+                y = {"Add": lambda: shifted(a.v, b), "Sub": lambda: shifted(a.v, -f32(b)),
+                     "Mul": lambda: a.v * f32(b), "Div": lambda: a.v / f32(b)}[op]()
+            else:  # c + x, c − x = (x·(−1)) + c, c·x
+                y = {"Add": lambda: shifted(b.v, a), "Sub": lambda: shifted(b.v * F32(-1), a),
+                     "Mul": lambda: b.v * f32(a)}[op]()
+            env[out] = FloatValue(y)
+        elif op == "Neg":
+            env[out] = FloatValue(x.v * F32(-1))
+        elif op in ("Relu", "LeakyRelu", "PRelu", "Abs", "Clip"):
+            breakpoints, slopes, constants = self.float_pieces(op, attrs, const)
+            choices = run.choose(x.v, breakpoints)
+            terms = constants if offsets else [F32(0)] * len(slopes)  # Clip's saturation values
+            env[out] = FloatValue(pieces_applied(x.v, choices, slopes, terms))
+            run.record(choices)
+        elif op == "Conv":
+            env[out] = FloatValue(self.float_conv(x.v, attrs, f32(const(1)), const(2), offsets))
+        elif op == "MaxPool":
+            r, n, c, h, wd = x.v.shape
+            index, oh, ow = window(attrs, attrs["kernel_shape"], (h, wd))
+            values = gathered_windows(x.v, index)
+            choices = run.choose_max(values, index)
+            picks = np.broadcast_to(choices[None, ..., None], values.shape[:-1] + (1,))
+            chosen = np.take_along_axis(values, picks, axis=4)
+            env[out] = FloatValue(chosen.reshape(r, n, c, oh, ow))
+            run.record(choices)
+        elif op in ("AveragePool", "GlobalAveragePool"):  # the window's sum (a dot with ones), / count
+            r, n, c, h, wd = x.v.shape
+            kernel = [h, wd] if op == "GlobalAveragePool" else attrs["kernel_shape"]
+            index, oh, ow = window({} if op == "GlobalAveragePool" else attrs, kernel, (h, wd))
+            sums = fixed_dot(gathered_windows(x.v, index), np.ones((1, index.shape[1]), dtype=F32))
+            include = op == "GlobalAveragePool" or attrs.get("count_include_pad", 0) != 0
+            counts = np.full(index.shape[0], index.shape[1]) if include else (index >= 0).sum(axis=1)
+            env[out] = FloatValue(sums.reshape(r, n, c, oh, ow) / f32(counts).reshape(oh, ow))
+        elif op == "BatchNormalization":  # x·s + t, s and t folded in float32 as in the exact walk
+            gamma, beta, mean, var = [np.asarray(const(k), dtype=F32).ravel() for k in (1, 2, 3, 4)]
+            eps = F32(attrs.get("epsilon", F32(1e-5)))
+            s = gamma / np.sqrt(var + eps)
+            t = beta - mean * s
+            channel = [-1] + [1] * (len(x.shape) - 2)
+            env[out] = FloatValue(shifted(x.v * s.reshape(channel), t.reshape(channel)))
+        elif op == "RNN":
+            y, hn = self.float_rnn(x.v, const, run, offsets)
+            env[node.output[0] if node.output[0] else "/unused"] = FloatValue(y)
+            if len(node.output) > 1 and node.output[1]:
+                env[node.output[1]] = FloatValue(hn)
+        elif op == "Concat":
+            axis = attrs.get("axis", 0) % len(x.shape)
+            env[out] = FloatValue(np.concatenate([env[i].v for i in present], axis=axis + 1))
+        elif op in ("Identity", "Dropout", "Cast"):
+            env[out] = x
+        elif op == "Transpose":
+            perm = attrs.get("perm") or list(reversed(range(len(x.shape))))
+            env[out] = FloatValue(np.ascontiguousarray(x.v.transpose([0] + [p + 1 for p in perm])))
+        elif op in ("Flatten", "Reshape", "Squeeze", "Unsqueeze"):
+            shape = self.reshaped(op, attrs, list(x.shape), const)
+            env[out] = FloatValue(x.v.reshape([x.v.shape[0]] + shape))
+        else:
+            raise Malformed(f"no float32 semantics for {op}")
+
+    def float_pieces(self, op, attrs, const):
+        """An elementwise site's breakpoints (float32) and its pieces z·slope + constant."""
+        zero, one = F32(0), F32(1)
+        if op == "Relu":
+            return [zero], [zero, one], [zero, zero]
+        if op == "LeakyRelu":
+            return [zero], [F32(attrs.get("alpha", F32(0.01))), one], [zero, zero]
+        if op == "PRelu":
+            return [zero], [f32(const(1)), one], [zero, zero]
+        if op == "Abs":
+            return [zero], [F32(-1), one], [zero, zero]
+        if self.opset < 11:  # Clip: saturated low (0·z + min), linear, saturated high (0·z + max)
+            lo, hi = attrs.get("min"), attrs.get("max")
+        else:
+            lo, hi = [None if const(k) is None else np.asarray(const(k)).ravel()[0] for k in (1, 2)]
+        breakpoints, slopes, constants = [], [one], [zero]
+        if lo is not None:
+            breakpoints.insert(0, F32(lo))
+            slopes.insert(0, zero)
+            constants.insert(0, F32(lo))
+        if hi is not None:
+            breakpoints.append(F32(hi))
+            slopes.append(zero)
+            constants.append(F32(hi))
+        return breakpoints, slopes, constants
+
+    def float_conv(self, v, attrs, weight, bias, offsets):
+        """Convolution as ExplainCert lowers it: per group, im2col patches [.., positions, K]
+        (K channel-major, then kernel row, then column; zeros at padding) times the group's
+        weight rows [Cout/group, K]; groups joined on the channel axis; then + bias."""
+        r, n, c, h, wd = v.shape
+        index, oh, ow = window(attrs, attrs.get("kernel_shape", list(weight.shape[2:])), (h, wd))
+        group = attrs.get("group", 1)
+        cout, cg = weight.shape[0], weight.shape[1]
+        cog, patches = cout // group, gathered_windows(v, index)
+        parts = []
+        for g in range(group):
+            pg = patches[:, :, g * cg:(g + 1) * cg].transpose(0, 1, 3, 2, 4).reshape(r, n, oh * ow, -1)
+            rows = weight[g * cog:(g + 1) * cog].reshape(cog, -1)
+            parts.append(fixed_dot(np.ascontiguousarray(pg), rows))
+        y = np.concatenate(parts, axis=3).transpose(0, 1, 3, 2).reshape(r, n, cout, oh, ow)
+        return y + f32(bias).reshape(-1, 1, 1) if offsets and bias is not None else y
+
+    def float_rnn(self, v, const, run, offsets):
+        """ExplainCert's RNN step t: z = x_t·Wᵀ (+ Wb), z = z + h·Rᵀ, (+ Rb), h = ReLU(z); the
+        initial state h0 (zeros when absent or without offsets)."""
+        w, rec, bias, h0 = const(1), const(2), const(3), const(5)
+        hidden = rec.shape[-1]
+        copies, steps, batch, features = v.shape
+        w, rec = f32(w).reshape(hidden, features), f32(rec).reshape(hidden, hidden)
+        h = np.zeros((copies, batch, hidden), dtype=F32)
+        if offsets and h0 is not None:
+            h = h + f32(h0).reshape(batch, hidden)
+        states, chosen, chunk = [], [], batch * hidden
+        for t in range(steps):
+            z = fixed_dot(np.ascontiguousarray(v[:, t]), w)
+            if offsets and bias is not None:
+                z = z + f32(bias).ravel()[:hidden]
+            z = z + fixed_dot(h, rec)
+            if offsets and bias is not None:
+                z = z + f32(bias).ravel()[hidden:]
+            step = run.choose(z, [F32(0)], slice(t * chunk, (t + 1) * chunk))
+            h = pieces_applied(z, step, [F32(0), F32(1)], [F32(0), F32(0)])
+            chosen.append(step)
+            states.append(h)
+        run.record(np.concatenate([c.ravel() for c in chosen]) if chosen else np.zeros(0, dtype=np.int64))
+        y = np.stack(states, axis=1).reshape(copies, steps, 1, batch, hidden)
+        return y, h.reshape(copies, 1, batch, hidden)
+
 
 # ---------------------------------------------------------------------------------------------
 # Radii and the derived certificate.
@@ -711,6 +1066,46 @@ def derive(model, x0, shape, domain):
             "constraints": count, "ties": run.ties, "linf": linf, "l1": l1, "l2rows": rows}
 
 
+def float_findings(model, x0, shape, d):
+    """ExplainCert's float findings at x0 (a list of float64s), as its certify computes them:
+    the float32 run at float32(x0) gives the float pattern; the Jacobian is the float32 run on
+    the n unit vectors under that pattern without constant terms; per entry of A the error is
+    |double(float32 entry) - A rounded to the nearest double| in float64, and the relative error
+    divides it by |rounded A| where that is not 0. Maxima start at 0 and skip NaN (Swift's max)."""
+    n = len(x0)
+    x = np.array([float(v) for v in x0], dtype=np.float64).astype(F32).reshape([1] + list(shape))
+    units = np.eye(n, dtype=F32).reshape([n] + list(shape))
+    with np.errstate(all="ignore"):  # an overflow is found below (a Jacobian that is not finite)
+        _, pattern = model.float_evaluate(x, offsets=True)
+        columns, _ = model.float_evaluate(units, offsets=False, given=pattern)
+    assert [len(p) for p in pattern] == [len(choices) for _, _, choices in d["sites"]]
+    max_abs = max_rel = 0.0
+    for name, _, flat, den in d["outputs"]:
+        floats = columns[name].reshape(n, -1).astype(np.float64)  # [j, i] = A[i][j], widened exactly
+        exact = np.array([[nearest_double(v, den) for v in row] for row in flat[2:]]).reshape(floats.shape)
+        with np.errstate(invalid="ignore", over="ignore"):
+            error = np.abs(floats - exact)
+            max_abs = max(max_abs, float(np.fmax.reduce(error.ravel(), initial=0.0)))
+            nonzero = exact != 0
+            relative = error[nonzero] / np.abs(exact[nonzero])
+            max_rel = max(max_rel, float(np.fmax.reduce(relative, initial=0.0)))
+    flips = []
+    for (node, _, exact_choices), float_choices in zip(d["sites"], pattern):
+        for e in np.nonzero(float_choices != np.array([DIGITS.find(c) for c in exact_choices]))[0]:
+            flips.append({"node": node, "element": int(e), "floatChoice": int(float_choices[e]),
+                          "exactChoice": DIGITS.find(exact_choices[e])})
+    return {"maxAbsoluteError": max_abs, "maxRelativeError": max_rel, "flips": flips}
+
+
+def nearest_double(p, q):
+    """p/q rounded once to the nearest double, ties to even (Python's int / int is correctly
+    rounded, as ExplainCert's roundedToDouble); ±inf beyond the doubles' range."""
+    try:
+        return p / q
+    except OverflowError:
+        return math.copysign(math.inf, p)
+
+
 # ---------------------------------------------------------------------------------------------
 # Reading and comparing certificates.
 
@@ -766,11 +1161,64 @@ def validate(value, schema, where, unknown):
         raise Malformed(f"field {where.rstrip('.')} has the wrong type")
 
 
+def check_description(cert, model):
+    """tool, version, model and notes: what ExplainCert 0.1.0 writes for this model file."""
+    if cert["tool"] != TOOL:
+        raise Reject("tool", f"is {cert['tool']!r}, not {TOOL!r}")
+    if cert["version"] != VERSION:
+        raise Reject("version", f"{cert['version']!r}: this checker is written for {TOOL} {VERSION} (semantics"
+                                f" {SEMANTICS}), whose float findings and notes it reproduces; not for another version")
+    if cert["model"] != model.file_name:
+        raise Reject("model", f"is {cert['model']!r}, but the model file is named {model.file_name!r}"
+                              " (certify writes the base name of the file it certified)")
+    given = cert["notes"]
+    for i, (a, b) in enumerate(zip(given, model.notes)):
+        if a != b:
+            raise Reject(f"notes[{i}]", f"certificate has {a!r}, expected {b!r}")
+    if len(given) != len(model.notes):
+        raise Reject("notes", f"{len(given)} notes, expected {len(model.notes)}"
+                              + (f": {model.notes[len(given)]!r} is missing" if len(given) < len(model.notes) else ""))
+
+
+def check_float_findings(cert, f):
+    """maxAbsoluteError and maxRelativeError bit for bit, and the flips: exactly the neurons where
+    the float32 run's choice differs from the exact one, in site and element order."""
+    given = cert["floatFindings"]
+    if not all(math.isfinite(f[key]) for key in ("maxAbsoluteError", "maxRelativeError")):
+        raise Reject("floatFindings", "the float32 Jacobian at x0 is not finite: ExplainCert certifies no such input")
+    for key in ("maxAbsoluteError", "maxRelativeError"):
+        if given[key] != f[key]:
+            raise Reject(f"floatFindings.{key}", f"certificate has {given[key]!r}, the float32 run gives {f[key]!r}")
+    listed, flips = given["flippedNeurons"], f["flips"]
+    for i, (a, b) in enumerate(zip(listed, flips)):
+        if a != b:
+            raise Reject(f"floatFindings.flippedNeurons[{i}]",
+                         f"is {json.dumps(a)}, the float32 run's flip is {json.dumps(b)}")
+    if len(listed) > len(flips):
+        raise Reject(f"floatFindings.flippedNeurons[{len(flips)}]",
+                     f"{json.dumps(listed[len(flips)])} is not a flip of the float32 run (it has {len(flips)})")
+    if len(listed) < len(flips):
+        raise Reject("floatFindings.flippedNeurons", f"misses the flip {json.dumps(flips[len(listed)])}")
+
+
+def check_float64(texts, x0):
+    """Every input value must be a float64, as verify requires: the float run is at float32(x0)."""
+    for i, v in enumerate(x0):
+        try:
+            double = float(v)
+        except OverflowError:
+            double = math.inf
+        if not math.isfinite(double) or Fraction(double) != v:
+            raise Reject(f"input[{i}]", f"{texts[i]} is not a float64 (ExplainCert certifies float inputs)")
+
+
 def compare(cert, model, cache):
+    check_description(cert, model)
     if cert["modelSHA256"] != model.sha256:
         raise Reject("modelSHA256", f"{cert['modelSHA256']} is not this model's hash {model.sha256}")
     shape = cert["inputShape"]
     x0 = [rational(t, f"input[{i}]") for i, t in enumerate(cert["input"])]
+    check_float64(cert["input"], x0)
     if not shape or any(d < 1 for d in shape) or math.prod(shape) != len(x0):
         raise Reject("inputShape", f"{shape} does not hold {len(x0)} values")
     tokens = cert.get("tokens")
@@ -856,14 +1304,9 @@ def compare(cert, model, cache):
         raise Reject("radii.l2Lower", f"{cert['radii']['l2Lower']} exceeds r2 (some slack_i/||g_i||_2 is smaller)")
     if upper is not None and not any(sqrt_sign(upper * xd, q, s) >= 0 for s, xd, q in rows):
         raise Reject("radii.l2Upper", f"{cert['radii']['l2Upper']} is below r2 (every slack_i/||g_i||_2 is larger)")
-    sites = {node: choices for node, _, choices in reversed(d["sites"])}
-    for i, flip in enumerate(cert["floatFindings"]["flippedNeurons"]):
-        choices = sites.get(flip["node"])
-        field = f"floatFindings.flippedNeurons[{i}]"
-        if choices is None or not 0 <= flip["element"] < len(choices):
-            raise Reject(field, f"no neuron {flip['element']} at site {flip['node']}")
-        if DIGITS.find(choices[flip["element"]]) != flip["exactChoice"] or flip["floatChoice"] == flip["exactChoice"]:
-            raise Reject(field, f"the exact choice is {DIGITS.find(choices[flip['element']])}")
+    if "float" not in d:
+        d["float"] = float_findings(model, x0, shape, d)
+    check_float_findings(cert, d["float"])
     if not (d["identity"] and d["inRegion"]):
         raise Reject("identityHolds", "the region does not reproduce f(x0) at x0: nothing is certified")
 
