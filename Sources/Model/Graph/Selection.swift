@@ -14,6 +14,10 @@ public enum Selection: Sendable {
   case upsample(factors: [Int])
   /// ONNX Expand: NumPy broadcasting of the input to `shape`.
   case expand(shape: [Int])
+  /// Per axis, `strides − 1` zeros between neighbouring elements, then `padsBefore`/`padsAfter`
+  /// zeros at the ends (negative: cropped): a transposed convolution's input for the
+  /// convolution that computes it.
+  case spread(strides: [Int], padsBefore: [Int], padsAfter: [Int])
   /// The elements in reverse order along `axis` (a bidirectional RNN's backward direction).
   case reverse(axis: Int)
   /// ONNX Gather with constant indices: the given positions along `axis` (negative count from
@@ -103,6 +107,21 @@ public enum Selection: Sendable {
         }
       }
       return try Self.gather(sources, inputShape: aligned, outputShape: out)
+    case .spread(let steps, let before, let after):
+      guard steps.count == rank, before.count == rank, after.count == rank, steps.allSatisfy({ $0 >= 1 }) else {
+        throw ModelError("spreading by \(steps) with pads \(before), \(after) does not fit a \(rank)-D input")
+      }
+      for a in 0..<rank {
+        let count = (shape[a] - 1) * steps[a] + 1 + before[a] + after[a]
+        guard shape[a] >= 1, count >= 1, count <= Plan.maximumElements else {
+          throw ModelError("spreading axis \(a) of shape \(shape) by \(steps[a]) with pads \(before[a]), \(after[a]) leaves no elements")
+        }
+        sources[a] = (0..<count).map { o in
+          let t = o - before[a]
+          return t >= 0 && t % steps[a] == 0 && t / steps[a] < shape[a] ? t / steps[a] : -1
+        }
+        out[a] = count
+      }
     case .reverse(let a):
       let a = try axis(a)
       sources[a].reverse()

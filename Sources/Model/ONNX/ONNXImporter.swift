@@ -6,7 +6,7 @@ import SwiftProtobuf
 extension Network {
   /// The operators ExplainCert reads, by ONNX name.
   public static let supportedOperators = [
-    "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv",
+    "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose",
     "Div", "Dropout", "Equal", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu",
     "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "RNN", "Range", "ReduceMean", "Relu",
     "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Sum", "Transpose",
@@ -25,7 +25,7 @@ extension Network {
       return (1...1, 1...1)
     case "MaxPool": return (1...1, 1...2)
     case "Add", "Sub", "Mul", "Div", "MatMul", "PRelu", "Reshape", "Gather": return (2...2, 1...1)
-    case "Gemm", "Conv": return (2...3, 1...1)
+    case "Gemm", "Conv", "ConvTranspose": return (2...3, 1...1)
     case "Clip": return (opset < 11 ? 1...1 : 1...3, 1...1)
     case "BatchNormalization": return (5...5, 1...3)
     case "Squeeze": return (opset < 13 ? 1...1 : 1...2, 1...1)
@@ -349,6 +349,8 @@ private struct Importer {
       let bias = try optionalConstant(node, 2)
       let window = try attributes.window(kernel: attributes.ints("kernel_shape") ?? Array(weight.shape.dropFirst(2)))
       emit(node, .conv(Convolution(weight: weight, bias: bias, window: window, group: attributes.int("group", default: 1))), inputs: [x])
+    case "ConvTranspose":
+      try addConvTranspose(node, attributes)
     case "MaxPool":
       if node.output.count > 1, !node.output[1].isEmpty { throw unsupported(node, reason: "the Indices output") }
       emit(node, .maxPool(try attributes.window(kernel: nil)), inputs: [x])
@@ -499,6 +501,50 @@ private struct Importer {
       emit(node, .divide(c), inputs: [x])
     default: throw notPiecewiseLinear(node, "divides a constant by the input")
     }
+  }
+
+  /// ConvTranspose as the convolution that computes it: the input spread by the strides and
+  /// padded by `dilation·(k − 1) − pads` (plus `output_padding` at the end), convolved with
+  /// stride 1 by the kernel flipped in space, with input and output channels exchanged per group.
+  mutating func addConvTranspose(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
+    let w = try constant(node.input[1], of: node)
+    guard w.shape.count >= 3 else { throw ModelError("node '\(node.name)' (ConvTranspose): weight of shape \(w.shape)") }
+    let kernel = attributes.ints("kernel_shape") ?? Array(w.shape.dropFirst(2))
+    let rank = kernel.count
+    let group = attributes.int("group", default: 1)
+    let strides = attributes.ints("strides") ?? Array(repeating: 1, count: rank)
+    let dilations = attributes.ints("dilations") ?? Array(repeating: 1, count: rank)
+    let pads = attributes.ints("pads") ?? Array(repeating: 0, count: 2 * rank)
+    let outputPadding = attributes.ints("output_padding") ?? Array(repeating: 0, count: rank)
+    let autoPad = attributes.string("auto_pad") ?? "NOTSET"
+    guard kernel == Array(w.shape.dropFirst(2)), strides.count == rank, dilations.count == rank, pads.count == 2 * rank,
+          outputPadding.count == rank, group >= 1, w.shape[0] % group == 0, strides.allSatisfy({ $0 >= 1 }), dilations.allSatisfy({ $0 >= 1 }) else {
+      throw ModelError("node '\(node.name)' (ConvTranspose): attributes do not fit the weight of shape \(w.shape)")
+    }
+    guard ["NOTSET", "VALID", ""].contains(autoPad), !attributes.has("output_shape") else {
+      throw unsupported(node, reason: "auto_pad \(autoPad) or output_shape (give pads explicitly)")
+    }
+    let (cin, coutPerGroup) = (w.shape[0], w.shape[1])
+    let cinPerGroup = cin / group
+    let k = kernel.reduce(1, *)
+    // W'[g·coutPerGroup + o, i, flipped κ] = W[g·cinPerGroup + i, o, κ].
+    var values = [Double](repeating: 0, count: w.count)
+    for g in 0..<group {
+      for i in 0..<cinPerGroup {
+        for o in 0..<coutPerGroup {
+          for κ in 0..<k {
+            values[((g * coutPerGroup + o) * cinPerGroup + i) * k + (k - 1 - κ)] = w.values[((g * cinPerGroup + i) * coutPerGroup + o) * k + κ]
+          }
+        }
+      }
+    }
+    let weight = Constant(shape: [group * coutPerGroup, cinPerGroup] + kernel, values: values)
+    let before = (0..<rank).map { dilations[$0] * (kernel[$0] - 1) - pads[$0] }
+    let after = (0..<rank).map { dilations[$0] * (kernel[$0] - 1) - pads[$0 + rank] + outputPadding[$0] }
+    let spread = emitIntermediate(node, .select(.spread(strides: [1, 1] + strides, padsBefore: [0, 0] + before, padsAfter: [0, 0] + after)), input: node.input[0])
+    let window = Window(kernel: kernel, strides: Array(repeating: 1, count: rank), dilations: dilations,
+                        pads: Array(repeating: 0, count: 2 * rank), autoPad: .notSet, ceilMode: false)
+    emit(node, .conv(Convolution(weight: weight, bias: try optionalConstant(node, 2), window: window, group: group)), inputs: [spread])
   }
 
   /// Split: one slice per output, sizes from the `split` input or attribute, or equal parts.
@@ -686,32 +732,69 @@ private struct Importer {
     }
   }
 
+  /// RNN with Relu: forward, reverse (the forward recurrence on the time-reversed input, its
+  /// outputs reversed back) or bidirectional (both, concatenated as ONNX lays them out).
   mutating func addRNN(_ node: Onnx_NodeProto, _ attributes: Attributes) throws {
-    let activations = attributes.strings("activations") ?? ["Tanh"]
-    guard activations == ["Relu"] else { throw notPiecewiseLinear(node, "uses activations \(activations) (only Relu is piecewise linear)") }
-    guard (attributes.string("direction") ?? "forward") == "forward" else { throw unsupported(node, reason: "direction \(attributes.string("direction") ?? "")") }
+    let direction = attributes.string("direction") ?? "forward"
+    let directions = direction == "bidirectional" ? 2 : 1
+    guard ["forward", "reverse", "bidirectional"].contains(direction) else { throw unsupported(node, reason: "direction \(direction)") }
+    let activations = attributes.strings("activations") ?? Array(repeating: "Tanh", count: directions)
+    guard activations == Array(repeating: "Relu", count: directions) else {
+      throw notPiecewiseLinear(node, "uses activations \(activations) (only Relu is piecewise linear)")
+    }
     guard !attributes.has("clip"), attributes.int("layout", default: 0) == 0 else { throw unsupported(node, reason: "clip or layout 1") }
     if node.input.count > 4, !node.input[4].isEmpty { throw unsupported(node, reason: "sequence_lens") }
     let w = try constant(node.input[1], of: node)
     let r = try constant(node.input[2], of: node)
     let hidden = attributes.int("hidden_size", default: r.shape.last ?? 0)
-    guard w.shape.count == 3, w.shape[0] == 1, r.shape == [1, hidden, hidden] else {
-      throw ModelError("node '\(node.name)' (RNN): weights of shapes \(w.shape) and \(r.shape) do not fit hidden size \(hidden)")
+    guard w.shape.count == 3, w.shape[0] == directions, r.shape == [directions, hidden, hidden] else {
+      throw ModelError("node '\(node.name)' (RNN): weights of shapes \(w.shape) and \(r.shape) do not fit \(directions) direction(s) of hidden size \(hidden)")
     }
-    var inputBias: Constant?, recurrentBias: Constant?
-    if let b = try optionalConstant(node, 3) {
-      guard b.count == 2 * hidden else { throw ModelError("node '\(node.name)' (RNN): bias of shape \(b.shape), expected [1, \(2 * hidden)]") }
-      inputBias = Constant(shape: [hidden], values: Array(b.values[..<hidden]))
-      recurrentBias = Constant(shape: [hidden], values: Array(b.values[hidden...]))
+    let bias = try optionalConstant(node, 3)
+    if let bias, bias.count != directions * 2 * hidden {
+      throw ModelError("node '\(node.name)' (RNN): bias of shape \(bias.shape), expected [\(directions), \(2 * hidden)]")
     }
-    let recurrence = Recurrence(
-      inputWeight: w.reshaped([hidden, w.shape[2]]), recurrentWeight: r.reshaped([hidden, hidden]),
-      inputBias: inputBias, recurrentBias: recurrentBias,
-      initialState: try optionalConstant(node, 5), hiddenSize: hidden)
+    let initial = try optionalConstant(node, 5)
+    if let initial, initial.count % directions != 0 {
+      throw ModelError("node '\(node.name)' (RNN): initial state of shape \(initial.shape) for \(directions) direction(s)")
+    }
+    func part(_ c: Constant, _ d: Int, count: Int) -> [Double] { Array(c.values[(d * count)..<((d + 1) * count)]) }
+    func recurrence(_ d: Int) -> Recurrence {
+      let features = w.shape[2]
+      let b = bias.map { part($0, d, count: 2 * hidden) }
+      let h0 = initial.map { c in Constant(shape: [1] + c.shape.dropFirst(), values: part(c, d, count: c.count / directions)) }
+      return Recurrence(
+        inputWeight: Constant(shape: [hidden, features], values: part(w, d, count: hidden * features)),
+        recurrentWeight: Constant(shape: [hidden, hidden], values: part(r, d, count: hidden * hidden)),
+        inputBias: b.map { Constant(shape: [hidden], values: Array($0[..<hidden])) },
+        recurrentBias: b.map { Constant(shape: [hidden], values: Array($0[hidden...])) },
+        initialState: h0, hiddenSize: hidden)
+    }
     var outputs = node.output.map { $0 }
     while outputs.count < 2 { outputs.append("") }
     for i in outputs.indices where outputs[i].isEmpty { fresh += 1; outputs[i] = "\(node.name)/unused.\(fresh)" }
-    emit(node, .rnn(recurrence), inputs: [node.input[0]], outputs: Array(outputs.prefix(2)))
+    let name = node.name.isEmpty ? outputs[0] : node.name
+    if direction == "forward" {
+      return emit(node, .rnn(recurrence(0)), inputs: [node.input[0]], outputs: Array(outputs.prefix(2)))
+    }
+    fresh += 1
+    let forwardOutputs = ["\(outputs[0])/explaincert.forward.\(fresh)", "\(outputs[1])/explaincert.forward.\(fresh)"]
+    let backwardOutputs = ["\(outputs[0])/explaincert.reverse.\(fresh)", "\(outputs[1])/explaincert.reverse.\(fresh)"]
+    if directions == 2 {
+      emit(node, .rnn(recurrence(0)), inputs: [node.input[0]], outputs: forwardOutputs, name: name)
+    }
+    // The backward direction: the forward recurrence over the reversed sequence, its outputs
+    // reversed back.
+    let reversedInput = emitIntermediate(node, .select(.reverse(axis: 0)), input: node.input[0])
+    emit(node, .rnn(recurrence(directions - 1)), inputs: [reversedInput], outputs: backwardOutputs, name: directions == 2 ? name + "#reverse" : name)
+    if directions == 1 {
+      emit(node, .select(.reverse(axis: 0)), inputs: [backwardOutputs[0]], outputs: [outputs[0]])
+      emit(node, .reshape(.identity), inputs: [backwardOutputs[1]], outputs: [outputs[1]])
+      return
+    }
+    let backwardY = emitIntermediate(node, .select(.reverse(axis: 0)), input: backwardOutputs[0])
+    emit(node, .concat(axis: 1), inputs: [forwardOutputs[0], backwardY], outputs: [outputs[0]])
+    emit(node, .concat(axis: 0), inputs: [forwardOutputs[1], backwardOutputs[1]], outputs: [outputs[1]])
   }
 
   /// Evaluates a node whose inputs are all constants: shape arithmetic exactly, anything else in
