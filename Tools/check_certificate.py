@@ -76,6 +76,10 @@ the nearest double (ties to even)| in float64; maxAbsoluteError is the largest e
 maxRelativeError the largest error/|rounded A| over the entries whose rounded A is not 0
 (maxima start at 0; a NaN is skipped, as Swift's max skips it).
 
+Models this checker does not read are not judged (exit 2): operators outside SUPPORTED below
+(ExplainCert reads more: Slice, Pad, Resize, ReduceMean, 1-D and 3-D windows, ...), and
+initializers stored in external data files.
+
 Not checked, and why:
   the tightness of l2Lower/l2Upper: ExplainCert derives them from 64-bit square-root bounds;
       any valid bracket (including "inf" as the upper bound) is accepted.
@@ -474,6 +478,10 @@ class Model:
         self.sha256 = hashlib.sha256(data).hexdigest()
         graph = self.proto.graph
         self.opset = next((o.version for o in self.proto.opset_import if o.domain in ("", "ai.onnx")), 0)
+        external = [t.name for t in graph.initializer if t.data_location == onnx.TensorProto.EXTERNAL]
+        if external:  # ExplainCert's modelSHA256 then covers the external files too; not checked here
+            raise Malformed(f"initializer '{external[0]}' is stored in an external data file; this checker"
+                            " reads models whose data is all in the .onnx file")
         self.initializers = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
         inputs = [i for i in graph.input if i.name not in self.initializers]
         if len(inputs) != 1:
