@@ -12,9 +12,8 @@ public enum Verdict: Equatable, Sendable {
 
 extension Certifier {
   /// Re-derives the certificate from the model and the certificate's input, and compares every
-  /// field; nothing in the file is trusted. Two fields are metadata and not compared: `model` (the
-  /// file name the certificate was made from; `modelSHA256` identifies the model) and `version`
-  /// (of the tool that wrote it).
+  /// field, metadata included (`tool`, `version` of the semantics' writer, `model`: the model
+  /// file's name); nothing in the file is trusted.
   public func verify(_ certificate: Certificate) throws -> Verdict {
     guard certificate.modelSHA256 == modelSHA256 else {
       return .rejected(field: "modelSHA256", detail: "the certificate is for a model with hash \(certificate.modelSHA256), this model's is \(modelSHA256)")
@@ -116,6 +115,8 @@ extension Certifier {
     if let v = differ("floatFindings.maxRelativeError", given.floatFindings.maxRelativeError, derived.floatFindings.maxRelativeError) { return v }
     if let v = differ("notes", given.notes, derived.notes) { return v }
     if let v = differ("tool", given.tool, derived.tool) { return v }
+    if let v = differ("version", given.version, derived.version) { return v }
+    if let v = differ("model", given.model, derived.model) { return v }
     // A certificate is only worth accepting when it proves what it says.
     guard derived.identityHolds, derived.inputInRegion else {
       return .rejected(field: "identityHolds", detail: "the model's region does not reproduce f(x0)")

@@ -19,8 +19,13 @@ struct Info: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let network = try Network.load(contentsOf: model)
-      let summary = try ModelSummary(network, file: model)
+      let summary: ModelSummary
+      do {
+        summary = try ModelSummary(try Network.load(contentsOf: model), file: model)
+      } catch let error as ModelError where error.limitation != nil {
+        // Well formed, but not a network ExplainCert can certify: described from the file.
+        summary = try ModelSummary(try ModelOutline(contentsOf: model), file: model, limitation: error)
+      }
       emit(json ? try jsonText(summary) : summary.text)
     }
   }
@@ -50,6 +55,8 @@ struct ModelSummary: Encodable {
   var parameters: Int
   var piecewiseLinear: Bool
   var piecewiseLinearReason: String
+  /// Why ExplainCert cannot certify the model (nil when it can).
+  var limitation: ModelError.Limitation?
   var outputLinks: [String]
   /// Shapes below assume every symbolic dimension is 1.
   var layers: [Layer]
@@ -79,6 +86,26 @@ struct ModelSummary: Encodable {
     patternSites = plan.sites.map { Site(node: $0.node, operator: $0.operatorName, choices: $0.count) }
   }
 
+  /// A model that cannot be imported: what the file declares, and why it cannot be certified.
+  init(_ outline: ModelOutline, file: String, limitation error: ModelError) throws {
+    self.file = file
+    producer = outline.producer
+    opset = outline.opset
+    input = outline.inputs.map(\.name).joined(separator: ", ")
+    inputShape = outline.inputs.map(\.shape.shapeDescription).joined(separator: ", ")
+    tokenInput = false
+    outputs = outline.outputs
+    parameters = outline.parameterCount
+    piecewiseLinear = error.limitation != .notPiecewiseLinear
+    let prefix = file + ": "
+    let reason = error.message.hasPrefix(prefix) ? String(error.message.dropFirst(prefix.count)) : error.message
+    piecewiseLinearReason = (piecewiseLinear ? "but ExplainCert cannot read it: " : "") + reason
+    limitation = error.limitation
+    outputLinks = []
+    layers = outline.nodes.map { Layer(node: $0.name, operator: $0.operator, outputShape: [], piecewiseLinear: false) }
+    patternSites = []
+  }
+
   var text: String {
     var lines = [
       "\(file)",
@@ -86,6 +113,18 @@ struct ModelSummary: Encodable {
       "  input  \(input) \(inputShape)\(tokenInput ? " (token ids, through an embedding)" : "")",
       "  output \(outputs.joined(separator: ", "))",
       "  piecewise linear: \(piecewiseLinear ? "yes" : "no") — \(piecewiseLinearReason)",
+    ]
+    if limitation != nil {
+      lines.append("  certifiable: no (certify refuses it)")
+      lines.append("")
+      lines.append("  node                             operator")
+      for layer in layers {
+        let name = layer.node.count > 32 ? String(layer.node.prefix(31)) + "…" : layer.node
+        lines.append("  " + name.padding(toLength: 33, withPad: " ", startingAt: 0) + layer.operator)
+      }
+      return lines.joined(separator: "\n")
+    }
+    lines += [
       "",
       "  node                             operator             output shape (symbolic dims = 1)",
     ]

@@ -13,6 +13,14 @@ extension Network {
     "Unsqueeze", "Upsample", "Where",
   ]
 
+  /// Operators that are not piecewise linear in their input (a model using one inside the
+  /// body can be described, not certified).
+  static let notPiecewiseLinearOperators: Set<String> = [
+    "Tanh", "Sigmoid", "Exp", "Log", "Softplus", "Softsign", "Elu", "Selu", "Celu", "Gelu", "Erf", "Sqrt", "Pow", "Reciprocal",
+    "Sin", "Cos", "Tan", "Mish", "HardSwish", "ThresholdedRelu", "LRN", "InstanceNormalization", "LayerNormalization",
+    "GroupNormalization", "LSTM", "GRU", "Attention", "Einsum", "Softmax", "LogSoftmax",
+  ]
+
   /// The opsets of the default ONNX domain the importer reads.
   public static let supportedOpsets = 6...21
 
@@ -72,7 +80,7 @@ extension Network {
     sha256 = SHA256Digest.hex(data)
   }
 
-  private static func decode(_ data: Data) throws -> Onnx_ModelProto {
+  static func decode(_ data: Data) throws -> Onnx_ModelProto {
     guard !data.isEmpty else { throw ModelError("empty file, not an ONNX model") }
     do {
       var options = BinaryDecodingOptions()
@@ -109,6 +117,41 @@ extension Network {
     var network = try Network(source.model, inputShape: inputShape)
     (network.file, network.sha256) = (file, sha256)
     return network
+  }
+}
+
+/// What a model file declares, read without importing it: `info` describes a model that
+/// ExplainCert cannot import (one that is not piecewise linear) from it.
+public struct ModelOutline: Sendable {
+  public var producer: String
+  public var opset: Int
+  public var inputs: [(name: String, shape: [Dimension])]
+  public var outputs: [String]
+  public var parameterCount: Int
+  public var nodes: [(name: String, operator: String)]
+
+  /// Reads the outline of a model file (its external data is not needed).
+  public init(contentsOf path: String) throws {
+    guard let data = FileManager.default.contents(atPath: path) else { throw ModelError("\(path): cannot read the file") }
+    let model: Onnx_ModelProto
+    do {
+      model = try Network.decode(data)
+    } catch let error as ModelError {
+      throw error.inFile(path)
+    }
+    producer = model.producerName
+    opset = model.opsetImport.first { $0.domain.isEmpty || $0.domain == "ai.onnx" }.map { Int($0.version) } ?? 0
+    let initializers = Set(model.graph.initializer.map(\.name))
+    inputs = model.graph.input.filter { !initializers.contains($0.name) }.map { input in
+      (input.name, input.type.tensorType.shape.dim.map { dim -> Dimension in
+        if case .dimValue(let v)? = dim.value, v > 0 { return .fixed(Int(v)) }
+        if case .dimParam(let p)? = dim.value { return .symbolic(p) }
+        return .symbolic("")
+      })
+    }
+    outputs = model.graph.output.map(\.name)
+    parameterCount = model.graph.initializer.reduce(0) { $0 + $1.dims.reduce(1) { $0 &* Int($1) } }
+    nodes = model.graph.node.map { ($0.name, $0.opType) }
   }
 }
 
@@ -200,7 +243,8 @@ private struct Importer {
     for node in nodes {
       guard case .link(let link) = node.operation else { continue }
       if let reader = nodes.first(where: { $0.inputs.contains(node.outputs[0]) }) {
-        throw ModelError("output link \(link.name) (node '\(node.name)') is followed by \(reader.sourceOperator) (node '\(reader.name)'); Softmax, LogSoftmax and Sigmoid are supported only at the end")
+        throw ModelError("output link \(link.name) (node '\(node.name)') is followed by \(reader.sourceOperator) (node '\(reader.name)'); Softmax, LogSoftmax and Sigmoid are supported only at the end: the network is not piecewise linear",
+                         limitation: .notPiecewiseLinear)
       }
     }
   }
@@ -424,13 +468,17 @@ private struct Importer {
 
   func unsupported(_ node: Onnx_NodeProto, reason: String?) -> ModelError {
     if let reason {
-      return ModelError("unsupported use of operator '\(node.opType)' in node '\(node.name)': \(reason)")
+      return ModelError("unsupported use of operator '\(node.opType)' in node '\(node.name)': \(reason)", limitation: .unsupported)
     }
-    return ModelError("unsupported operator '\(node.opType)' in node '\(node.name)'; supported: \(Network.supportedOperators.joined(separator: ", "))")
+    if Network.notPiecewiseLinearOperators.contains(node.opType) {
+      return ModelError("node '\(node.name)' (\(node.opType)): \(node.opType) is not piecewise linear, so neither is the network", limitation: .notPiecewiseLinear)
+    }
+    return ModelError("unsupported operator '\(node.opType)' in node '\(node.name)'; supported: \(Network.supportedOperators.joined(separator: ", "))",
+                      limitation: .unsupported)
   }
 
   func notPiecewiseLinear(_ node: Onnx_NodeProto, _ reason: String) -> ModelError {
-    ModelError("node '\(node.name)' (\(node.opType)) \(reason): the network is not piecewise linear")
+    ModelError("node '\(node.name)' (\(node.opType)) \(reason): the network is not piecewise linear", limitation: .notPiecewiseLinear)
   }
 
   func transposed(_ c: Constant) throws -> Constant {
