@@ -41,8 +41,8 @@ extension Network {
     if let bad = array.firstNonFiniteIndex {
       throw fail("element \(bad) is \(array.asDoubles[bad]); inputs must be finite")
     }
-    // The model computes in float32: a value finite in float64 may not be there.
-    if embedding == nil, let bad = array.asDoubles.firstIndex(where: { !Float($0).isFinite }) {
+    // A float32 model computes in float32: a value finite in float64 may not be there.
+    if embedding == nil, !isFloat64, let bad = array.asDoubles.firstIndex(where: { !Float($0).isFinite }) {
       throw fail("element \(bad) is \(array.asDoubles[bad]), beyond float32's range (±\(Float.greatestFiniteMagnitude)); the model computes in float32")
     }
     if let embedding, (shape + [embedding.width]).elementCount.map({ $0 > Plan.maximumElements }) ?? true {

@@ -26,10 +26,10 @@ struct Predict: ParsableCommand {
   @Argument(help: "The inputs (.npy, .csv or .json).")
   var inputs: String
 
-  @Option(help: "Write the model's first output to this .npy file (float32).")
+  @Option(help: "Write the model's first output to this .npy file (float32; float64 for a float64 model or with --double).")
   var output: String?
 
-  @Flag(help: "Compute in float64 instead of the model's float32.")
+  @Flag(help: "Compute in float64 instead of the model's float32 (a float64 model always does).")
   var double = false
 
   @Flag(help: "Print JSON instead of text.")
@@ -41,6 +41,8 @@ struct Predict: ParsableCommand {
       let network = try Network.load(contentsOf: model)
       let array = try NumericArray.load(path: inputs)
       let bound = try network.bind(array, file: inputs)
+      // A float64 model computes in float64, as does --double.
+      let double = double || network.isFloat64
       var report = double
         ? try PredictionReport(FloatCore<Double>(network).run(bound.tensor), bound: bound, network: network)
         : try PredictionReport(FloatCore<Float>(network).run(bound.tensor.float32), bound: bound, network: network)
@@ -53,7 +55,7 @@ struct Predict: ParsableCommand {
       }
       if let output {
         let first = report.outputs[0]
-        try NumericArray(shape: first.shape, elements: .float32(first.values.map { Float($0) })).writeNPY(path: output)
+        try NumericArray(shape: first.shape, elements: double ? .float64(first.values) : .float32(first.values.map { Float($0) })).writeNPY(path: output)
       }
       emit(json ? try jsonText(report) : report.text)
     }

@@ -142,11 +142,11 @@ public struct ModifiedBackward {
       case .averagePool(let window, let countIncludePad):
         add(try pass(try poolLayer(window, countIncludePad: countIncludePad, shape: inShape), x: x, out: out, first: first,
                      bounds: bounds(x.count), pooling: true), to: inputName)
-      case .reduceMean(let axes, let keepDims):
+      case .reduce(let axes, let keepDims, let mean):
         // One "plane" holding the whole value, one window per output element.
         let (windows, size, _) = try reductionWindows(axes: axes, keepDims: keepDims, shape: inShape)
         let map = WindowMap(plane: x.count, positions: out.count, indices: windows.indices.map(Int.init), size: size)
-        add(try pass(PoolLayer(planes: 1, windows: map, counts: Array(repeating: Double(size), count: out.count)), x: x, out: out, first: first,
+        add(try pass(PoolLayer(planes: 1, windows: map, counts: Array(repeating: mean ? Double(size) : 1, count: out.count)), x: x, out: out, first: first,
                      bounds: bounds(x.count), pooling: true), to: inputName)
       case .globalAveragePool:
         let map = WindowMap(wholePlane: inShape.dropFirst(2).reduce(1, *))

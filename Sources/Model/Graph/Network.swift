@@ -34,6 +34,8 @@ public struct Network: Sendable {
   /// The lowercase hexadecimal SHA-256 that identifies the model: of its file's bytes, followed
   /// by those of its external data files in the order of their names, if it has any.
   public var sha256 = ""
+  /// Whether the model declares a float64 input (it then computes in float64; float32 otherwise).
+  public var isFloat64 = false
   /// The model as read, when importing it folded shape arithmetic (`Shape`) for one input
   /// shape: a plan for another shape imports it again (``specialized(toBodyShape:)``).
   var shapeSpecific: ShapeSpecificSource?

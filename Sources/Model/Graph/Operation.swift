@@ -26,8 +26,9 @@ public enum Operation: Sendable {
   case averagePool(Pooling, countIncludePad: Bool)
   /// Mean over all spatial positions of an NC… input.
   case globalAveragePool
-  /// Mean over the given axes (ONNX ReduceMean), keeping them as size 1 or dropping them.
-  case reduceMean(axes: [Int], keepDims: Bool)
+  /// Sum or mean over the given axes (ONNX ReduceSum, ReduceMean; all axes when empty), keeping
+  /// them as size 1 or dropping them.
+  case reduce(axes: [Int], keepDims: Bool, mean: Bool)
   /// Reinterpretation of the shape (Flatten, Reshape, Squeeze, Unsqueeze, Identity, Dropout).
   case reshape(ShapeRule)
   /// Permutation of the axes.

@@ -12,6 +12,8 @@ public enum Selection: Sendable {
   /// ONNX Resize / Upsample in nearest mode: integer upscale factors per axis (output
   /// coordinate o reads input ⌊o / factor⌋).
   case upsample(factors: [Int])
+  /// ONNX Tile: the input repeated `repeats[a]` times along each axis a.
+  case tile(repeats: [Int])
   /// ONNX Expand: NumPy broadcasting of the input to `shape`.
   case expand(shape: [Int])
   /// Per axis, `strides − 1` zeros between neighbouring elements, then `padsBefore`/`padsAfter`
@@ -90,6 +92,14 @@ public enum Selection: Sendable {
         let (count, overflow) = shape[a].multipliedReportingOverflow(by: factors[a])
         guard !overflow, count <= Plan.maximumElements else { throw ModelError("upsampling \(shape) by \(factors) is too large") }
         sources[a] = (0..<count).map { $0 / factors[a] }
+        out[a] = count
+      }
+    case .tile(let repeats):
+      guard repeats.count == rank, repeats.allSatisfy({ $0 >= 0 }) else { throw ModelError("tile repeats \(repeats) do not fit a \(rank)-D input") }
+      for a in 0..<rank {
+        let (count, overflow) = shape[a].multipliedReportingOverflow(by: repeats[a])
+        guard !overflow, count <= Plan.maximumElements else { throw ModelError("tiling \(shape) by \(repeats) is too large") }
+        sources[a] = (0..<count).map { $0 % shape[a] }
         out[a] = count
       }
     case .expand(let target):

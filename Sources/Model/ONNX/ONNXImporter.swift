@@ -8,8 +8,8 @@ extension Network {
   public static let supportedOperators = [
     "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat", "Constant", "ConstantOfShape", "Conv", "ConvTranspose",
     "Div", "Dropout", "Equal", "Expand", "Flatten", "Gather", "Gemm", "GlobalAveragePool", "Identity", "LeakyRelu",
-    "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "RNN", "Range", "ReduceMean", "Relu",
-    "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Sum", "Transpose",
+    "LogSoftmax", "MatMul", "Max", "MaxPool", "Min", "Mul", "Neg", "PRelu", "Pad", "RNN", "Range", "ReduceMean", "ReduceSum", "Relu",
+    "Reshape", "Resize", "Shape", "Sigmoid", "Slice", "Softmax", "Split", "Squeeze", "Sub", "Sum", "Tile", "Transpose",
     "Unsqueeze", "Upsample", "Where",
   ]
 
@@ -49,6 +49,8 @@ extension Network {
     case "Resize": return (opset < 11 ? 2...2 : 1...4, 1...1)
     case "Upsample": return (opset < 9 ? 1...1 : 2...2, 1...1)
     case "ReduceMean": return (opset < 18 ? 1...1 : 1...2, 1...1)
+    case "ReduceSum": return (opset < 13 ? 1...1 : 1...2, 1...1)
+    case "Tile": return (opset < 6 ? 3...3 : 2...2, 1...1)
     case "RNN": return (3...6, 0...2)
     default: return nil
     }
@@ -229,9 +231,11 @@ private struct Importer {
       throw ModelError("graph output '\(output.name)' is not computed from the input")
     }
     try checkLinksEndTheGraph(outputs: graph.output.map(\.name))
-    return Network(inputName: input.name, inputShape: shape, embedding: embedding, nodes: nodes,
-                   outputNames: graph.output.map(\.name), parameterCount: parameterCount,
-                   opsetVersion: opset, producer: producer)
+    var network = Network(inputName: input.name, inputShape: shape, embedding: embedding, nodes: nodes,
+                          outputNames: graph.output.map(\.name), parameterCount: parameterCount,
+                          opsetVersion: opset, producer: producer)
+    network.isFloat64 = elementType == Onnx_TensorProto.DataType.double.rawValue
+    return network
   }
 
   static func isInteger(_ type: Int32) -> Bool {
@@ -374,7 +378,12 @@ private struct Importer {
     case "LeakyRelu":
       emit(node, .leakyRelu(alpha: Constant(scalar: try attributes.float("alpha", default: 0.01))), inputs: [x])
     case "PRelu":
-      emit(node, .prelu(slope: try constant(node.input[1], of: node)), inputs: [x])
+      var slope = try constant(node.input[1], of: node)
+      // Before opset 7 a 1-D slope holds one value per channel (axis 1), not per last element.
+      if opset < 7, slope.shape.count == 1, slope.count > 1, let rank = shapes[x]?.count, rank > 2 {
+        slope = slope.reshaped([slope.count] + Array(repeating: 1, count: rank - 2))
+      }
+      emit(node, .prelu(slope: slope), inputs: [x])
     case "Abs":
       emit(node, .abs, inputs: [x])
     case "Clip":
@@ -444,14 +453,17 @@ private struct Importer {
       emit(node, .select(.expand(shape: try constant(node.input[1], of: node).integers)), inputs: [x])
     case "Resize", "Upsample":
       try addResize(node, attributes)
-    case "ReduceMean":
+    case "ReduceMean", "ReduceSum":
+      // Axes are an input from opset 18 (ReduceSum: 13).
       var axes = attributes.ints("axes") ?? []
-      if opset >= 18, let given = try optionalConstant(node, 1) { axes = given.integers }
+      if opset >= (node.opType == "ReduceSum" ? 13 : 18), let given = try optionalConstant(node, 1) { axes = given.integers }
       if axes.isEmpty, attributes.int("noop_with_empty_axes", default: 0) != 0 {
         emit(node, .reshape(.identity), inputs: [x])
       } else {
-        emit(node, .reduceMean(axes: axes, keepDims: attributes.int("keepdims", default: 1) != 0), inputs: [x])
+        emit(node, .reduce(axes: axes, keepDims: attributes.int("keepdims", default: 1) != 0, mean: node.opType == "ReduceMean"), inputs: [x])
       }
+    case "Tile":
+      emit(node, .select(.tile(repeats: try constant(node.input[1], of: node).integers)), inputs: [x])
     case "Max", "Min", "Sum":
       try addMaxMinSum(node, present)
     case "RNN":

@@ -1,5 +1,8 @@
 /// A place in the network where a piecewise-linear operator chooses one affine piece per element.
 public struct PatternSite: Sendable {
+  /// The most elements a MaxPool window may have: its choice is written as one base-36 digit.
+  public static let maximumWindow = 36
+
   /// What kind of choice the site records.
   public enum Kind: Sendable, Equatable {
     /// An elementwise function with breakpoints; the choice is the number of breakpoints

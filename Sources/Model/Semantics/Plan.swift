@@ -213,8 +213,8 @@ enum Step: Sendable {
       let window = Window(kernel: spatial, strides: spatial.map { _ in 1 }, dilations: spatial.map { _ in 1 },
                           pads: Array(repeating: 0, count: 2 * spatial.count), autoPad: .notSet, ceilMode: false)
       return try resolveAveragePool(window, countIncludePad: true, shape)
-    case .reduceMean(let axes, let keepDims):
-      return try resolveReduceMean(axes: axes, keepDims: keepDims, shape)
+    case .reduce(let axes, let keepDims, let mean):
+      return try resolveReduction(axes: axes, keepDims: keepDims, mean: mean, shape)
     case .select(let selection):
       let (map, out) = try selection.map(for: shape)
       return (.gather(map, out), [out], nil)
@@ -257,6 +257,11 @@ enum Step: Sendable {
       return elementwise(breakpoints, pieces)
     case .maxPool(let window):
       let (windows, size, out) = try poolWindows(window, shape, padding: false)
+      // A pattern records the chosen position as one base-36 character.
+      guard size <= PatternSite.maximumWindow else {
+        throw ModelError("unsupported MaxPool window of \(size) elements: an activation pattern records at most \(PatternSite.maximumWindow) positions per window",
+                         limitation: .unsupported)
+      }
       return (.maxPool(windows: windows, window: size, outShape: out), [out],
               site(.maxPool(windows: windows, window: size), out))
     case .rnn(let recurrence):
@@ -313,11 +318,12 @@ enum Step: Sendable {
                   counts: Broadcast(Constant(shape: [positions], values: counts)), outShape: out), [out], nil)
   }
 
-  /// The mean over `axes` as a pooling step: one window per output element, over the whole input.
-  static func resolveReduceMean(axes: [Int], keepDims: Bool, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
+  /// The sum or mean over `axes` as a pooling step: one window per output element, over the
+  /// whole input.
+  static func resolveReduction(axes: [Int], keepDims: Bool, mean: Bool, _ shape: [Int]) throws -> (Step, [[Int]], PatternSite?) {
     let (windows, size, out) = try reductionWindows(axes: axes, keepDims: keepDims, shape: shape)
     return (.pool(windows: windows, window: size, ones: Constant(shape: [1, size], values: Array(repeating: 1, count: size)),
-                  counts: Broadcast(scalar: Double(size)), outShape: out), [out], nil)
+                  counts: Broadcast(scalar: mean ? Double(size) : 1), outShape: out), [out], nil)
   }
 
   /// Windows over one plane: `window` entries per output position, -1 for padding.
