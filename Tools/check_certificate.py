@@ -53,8 +53,9 @@ skipped). Regions: per element, choice k > 0 gives z >= b_{k-1} and k < #breakpo
 z <= b_k; MaxPool gives z_k - z_chosen <= 0 for every other (non-padding) window element.
 Inequalities whose row g_i is zero (identities such as 0 <= 0) count as constraints and for
 membership but do not bound the radii. r_inf = min slack_i/||g_i||_1 and r_1 = min
-slack_i/||g_i||_inf over the other rows ("inf" if none). With `radii.domain` [lo, hi] (read as
-float64, as ExplainCert writes it), r_inf is the in-box radius: per row the smallest r with
+slack_i/||g_i||_inf over the other rows ("inf" if none). With `radii.domain` (read as float64s,
+as ExplainCert writes them: [lo, hi] for every coordinate, or the n lower bounds then the n upper
+bounds of a box per coordinate), r_inf is the in-box radius: per row the smallest r with
 phi_i(r) = sum_j |g_ij| min(r, room_ij) >= slack_i (room_ij: distance from x0_j to the box
 face g_ij points at, at least 0), rows with phi_i(inf) < slack_i not bounding it. Output links
 (Softmax, LogSoftmax, Sigmoid) are excluded: A and c describe their inputs.
@@ -1047,11 +1048,11 @@ def derive(model, x0, shape, domain):
     rows = []  # (S, xden, squared l2 numerator) of the bounding rows, for r2
     in_region, count = True, 0
     if domain is not None:
-        lo, hi = domain
-        rd = reduce(lcm, (xden, lo.denominator, hi.denominator))
+        lo, hi = list(domain[0]), list(domain[1])  # per coordinate
+        rd = reduce(lcm, [xden] + [b.denominator for b in lo + hi])
         xs = [v * rd for v in x0]
-        up = [max(int(hi * rd - v), 0) for v in xs]
-        down = [max(int(v - lo * rd), 0) for v in xs]
+        up = [max(int(h * rd - v), 0) for h, v in zip(hi, xs)]
+        down = [max(int(v - l * rd), 0) for l, v in zip(lo, xs)]
     for g, h, den in run.blocks:
         count += len(h)
         slack = h * xden - np.matmul(g, xnum)
@@ -1252,13 +1253,21 @@ def compare(cert, model, cache):
         raise Reject("inputShape", f"{shape} does not fit the model's input {model.declared}")
     domain = cert["radii"].get("domain")
     if domain is not None:
+        # [min, max] for every coordinate, or the n lower bounds then the n upper bounds.
+        n = len(cert["input"])
         try:
-            lo, hi = [Fraction(float(v)) for v in domain]  # as ExplainCert reads it: a float64
+            bounds = [Fraction(float(v)) for v in domain]  # as ExplainCert reads them: float64s
         except (TypeError, ValueError, OverflowError):
-            raise Reject("radii.domain", f"{domain} is not two numbers [min, max]") from None
-        if lo > hi:
-            raise Reject("radii.domain", f"{domain}: min exceeds max")
-        domain = (lo, hi)
+            raise Reject("radii.domain", f"{domain} holds something that is not a number") from None
+        if len(bounds) == 2:
+            lo, hi = [bounds[0]] * n, [bounds[1]] * n
+        elif len(bounds) == 2 * n:
+            lo, hi = bounds[:n], bounds[n:]
+        else:
+            raise Reject("radii.domain", f"{len(bounds)} numbers: expected [min, max] or {n} lower then {n} upper bounds")
+        if any(a > b for a, b in zip(lo, hi)):
+            raise Reject("radii.domain", "a lower bound exceeds its upper bound")
+        domain = (tuple(lo), tuple(hi))
     key = (tuple(cert["input"]), tuple(shape), domain)
     if key not in cache:
         cache[key] = derive(model, x0, shape, domain)

@@ -36,7 +36,8 @@ public struct Certificate: Codable, Equatable, Sendable {
     public var l1: String
     public var l2Lower: String
     public var l2Upper: String
-    /// The domain box [min, max] of every coordinate, when one was given.
+    /// The domain box, when one was given: [min, max] for every coordinate, or the n lower
+    /// bounds followed by the n upper bounds (see ``InputBox``).
     public var domain: [String]?
   }
 
@@ -129,11 +130,59 @@ extension Certificate {
       try rational("radii.\(field)", text, infinity: true)
     }
     if let domain = c.radii.domain {
-      guard domain.count == 2, let lo = Double(domain[0]), let hi = Double(domain[1]), lo.isFinite, hi.isFinite, lo <= hi else {
-        throw bad("radii.domain", "must be two numbers [min, max] with min ≤ max")
+      do {
+        _ = try InputBox(certificateText: domain, count: count)
+      } catch let error as ModelError {
+        throw bad("radii.domain", error.message)
       }
     }
     guard c.constraints >= 0, c.ties >= 0 else { throw bad(c.constraints < 0 ? "constraints" : "ties", "is negative") }
     return c
   }
+}
+
+/// A box of inputs: a lower and an upper bound per input coordinate (a `--domain`, or a VNN-LIB
+/// property's input constraints).
+public struct InputBox: Sendable, Equatable {
+  public var lower: [Double]
+  public var upper: [Double]
+
+  /// Finite bounds with lower ≤ upper per coordinate.
+  public init(lower: [Double], upper: [Double]) throws {
+    guard lower.count == upper.count, !lower.isEmpty else { throw ModelError("a box needs as many lower as upper bounds (\(lower.count), \(upper.count))") }
+    for j in lower.indices {
+      guard lower[j].isFinite, upper[j].isFinite, lower[j] <= upper[j] else {
+        throw ModelError("coordinate \(j) of the box is [\(lower[j]), \(upper[j])]: bounds must be finite numbers with min ≤ max")
+      }
+    }
+    (self.lower, self.upper) = (lower, upper)
+  }
+
+  /// The same range for each of `count` coordinates.
+  public init(uniform range: ClosedRange<Double>, count: Int) throws {
+    try self.init(lower: Array(repeating: range.lowerBound, count: count), upper: Array(repeating: range.upperBound, count: count))
+  }
+
+  /// As a certificate writes it: [min, max] when every coordinate has the same range, else the
+  /// n lower bounds followed by the n upper bounds (each the shortest decimal of its float64).
+  public var certificateText: [String] {
+    if Set(lower).count == 1, Set(upper).count == 1 { return ["\(lower[0])", "\(upper[0])"] }
+    return (lower + upper).map { "\($0)" }
+  }
+
+  /// Reads `certificateText` for an input of `count` coordinates.
+  public init(certificateText text: [String], count: Int) throws {
+    let numbers = text.compactMap(Double.init)
+    guard numbers.count == text.count, text.count == 2 || text.count == 2 * count else {
+      throw ModelError("must be two numbers [min, max], or \(count) lower bounds then \(count) upper bounds")
+    }
+    if numbers.count == 2 {
+      try self.init(lower: Array(repeating: numbers[0], count: count), upper: Array(repeating: numbers[1], count: count))
+    } else {
+      try self.init(lower: Array(numbers[..<count]), upper: Array(numbers[count...]))
+    }
+  }
+
+  /// The centre of the box, rounded to the nearest float64 per coordinate (inside the box).
+  public var centre: [Double] { zip(lower, upper).map { $0 + ($1 - $0) / 2 } }
 }

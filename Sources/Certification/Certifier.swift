@@ -21,8 +21,11 @@ public struct Certifier: Sendable {
   }
 
   /// The certificate of the explanation at `x0` (one body input, exact float values), with radii
-  /// optionally intersected with the box `domain` (bounds on every input coordinate).
-  public func certify(_ x0: DenseTensor<Double>, tokens: [Int]? = nil, domain: ClosedRange<Double>? = nil) throws -> Certificate {
+  /// optionally intersected with the box `domain` (bounds per input coordinate).
+  public func certify(_ x0: DenseTensor<Double>, tokens: [Int]? = nil, domain: InputBox? = nil) throws -> Certificate {
+    if let domain, domain.lower.count != x0.elements.count {
+      throw ModelError("the domain box has \(domain.lower.count) coordinates, the input \(x0.elements.count)")
+    }
     let plan = try core.plan(for: x0.shape)
     let n = plan.inputCount
     try checkMemory(plan)
@@ -125,30 +128,30 @@ public struct Certifier: Sendable {
   }
 
   /// Slack of every inequality at x0 and the radii of the largest balls inside P.
-  static func radii(_ region: Region<ExactTensor>, x: [Rational], domain: ClosedRange<Double>?) -> (Certificate.Radii, Bool) {
+  static func radii(_ region: Region<ExactTensor>, x: [Rational], domain: InputBox?) -> (Certificate.Radii, Bool) {
     let (gx, norms) = region.constraintValuesAndNorms(at: x)
     let slacks = zip(region.bounds.values, gx).map { $0 - $1 }
     var radii = Region<ExactTensor>.ballRadii(slacks: slacks, norms: norms)
-    if let domain, let lo = try? Rational(exactly: domain.lowerBound), let hi = try? Rational(exactly: domain.upperBound) {
+    if let domain, let lo = try? domain.lower.map(Rational.init(exactly:)), let hi = try? domain.upper.map(Rational.init(exactly:)) {
       radii.linf = boxedLinfRadius(region, x: x, slack: slacks, lo: lo, hi: hi)
     }
     let unbounded = "inf"
     return (Certificate.Radii(linf: radii.linf?.fractionString ?? unbounded, l1: radii.l1?.fractionString ?? unbounded,
                               l2Lower: radii.l2Lower?.fractionString ?? unbounded, l2Upper: radii.l2Upper?.fractionString ?? unbounded,
-                              domain: domain.map { ["\($0.lowerBound)", "\($0.upperBound)"] }),
+                              domain: domain?.certificateText),
             slacks.allSatisfy { $0.signum() >= 0 })
   }
 
-  /// The largest r such that every x with ‖x − x0‖∞ ≤ r inside the box [lo, hi]ⁿ lies in P
+  /// The largest r such that every x with ‖x − x0‖∞ ≤ r inside the box ∏ [loⱼ, hiⱼ] lies in P
   /// (nil: no such bound, the box stays inside P).
   ///
   /// For an inequality g·x ≤ h with slack S at x0, the largest increase of g·x over the ball ∩ box
   /// is φ(r) = Σⱼ |gⱼ|·min(r, bⱼ), where bⱼ is the room towards the box face gⱼ points at; φ is
   /// concave and piecewise linear, so the r with φ(r) = S is found by walking the breakpoints bⱼ
   /// in increasing order. Exact rationals throughout.
-  static func boxedLinfRadius(_ region: Region<ExactTensor>, x: [Rational], slack: [Rational], lo: Rational, hi: Rational) -> Rational? {
+  static func boxedLinfRadius(_ region: Region<ExactTensor>, x: [Rational], slack: [Rational], lo: [Rational], hi: [Rational]) -> Rational? {
     let zero = Rational()
-    let up = x.map { max(hi - $0, zero) }, down = x.map { max($0 - lo, zero) }
+    let up = x.indices.map { max(hi[$0] - x[$0], zero) }, down = x.indices.map { max(x[$0] - lo[$0], zero) }
     // Every coordinate's two rooms, sorted once: (room, coordinate, direction is up).
     let rooms = (x.indices.map { (up[$0], $0, true) } + x.indices.map { (down[$0], $0, false) }).sorted { $0.0 < $1.0 }
     var best: Rational?

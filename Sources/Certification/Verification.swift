@@ -58,12 +58,9 @@ extension Certifier {
     return Self.compare(certificate, expected)
   }
 
-  func domain(of certificate: Certificate) throws -> ClosedRange<Double>? {
+  func domain(of certificate: Certificate) throws -> InputBox? {
     guard let bounds = certificate.radii.domain else { return nil }
-    guard bounds.count == 2, let lo = Double(bounds[0]), let hi = Double(bounds[1]), lo <= hi else {
-      throw ModelError("radii.domain must be two numbers [min, max]")
-    }
-    return lo...hi
+    return try InputBox(certificateText: bounds, count: certificate.input.count)
   }
 
   /// The first field where a certificate differs from the re-derived one.

@@ -274,7 +274,7 @@ public struct ReportBuilder: Sendable {
     var methods: [MethodResult] = []
     let start = Date()
     do {
-      let certificate = try given ?? certifier.certify(x0, tokens: tokens, domain: options.domain)
+      let certificate = try given ?? certifier.certify(x0, tokens: tokens, domain: try options.domain.map { try InputBox(uniform: $0, count: x0.elements.count) })
       let verdict = try certifier.verify(certificate)
       let text = try Self.certificateJSON(certificate)
       var file: String?
