@@ -293,7 +293,7 @@ struct HTMLPage {
       ("identity", r.identityHolds ? "f(x0) = A·x0 + c holds exactly (rationals)" : "<b class=\"bad\">f(x0) ≠ A·x0 + c</b>"),
       ("x0 in P", r.inputInRegion ? "x0 satisfies all \(r.constraints) inequalities G·x ≤ h exactly" : "<b class=\"bad\">x0 violates an inequality</b>"),
       ("region", "\(r.constraints) inequalities; pattern of \(r.patternElements) element\(r.patternElements == 1 ? "" : "s") at \(r.patternSites) site\(r.patternSites == 1 ? "" : "s"); \(r.ties) tie\(r.ties == 1 ? "" : "s")" + (r.ties > 0 ? " (x0 lies on a facet: radius 0)" : "")),
-      ("certified radii", "r∞ \(approx(r.radii.linf, r.radii.linfApprox))" + (r.radii.domain.map { " (inside the box [\(Self.e($0.joined(separator: ", ")))])" } ?? "") +
+      ("certified radii", "r∞ \(approx(r.radii.linf, r.radii.linfApprox))" + (r.radii.domain.map { $0.count == 2 ? " (inside the box [\(Self.e($0.joined(separator: ", ")))])" : " (inside a box per coordinate)" } ?? "") +
         " · r₁ \(approx(r.radii.l1, r.radii.l1Approx)) · r₂ ∈ [\(approx(r.radii.l2Lower, r.radii.l2LowerApprox)), \(approx(r.radii.l2Upper, r.radii.l2UpperApprox))]"),
       ("float vs exact", "float32 Jacobian max |error| \(Self.n(r.float.maxAbsoluteError, digits: 2)), max relative \(Self.n(r.float.maxRelativeError, digits: 2)); " +
         (r.float.flippedNeurons == 0 ? "the float pattern equals the exact pattern" : "<b class=\"bad\">\(r.float.flippedNeurons) neuron(s) where float32 takes another piece</b>: \(Self.e(r.float.flips.prefix(5).joined(separator: ", ")))")),
