@@ -186,3 +186,84 @@ public struct InputBox: Sendable, Equatable {
   /// The centre of the box, rounded to the nearest float64 per coordinate (inside the box).
   public var centre: [Double] { zip(lower, upper).map { $0 + ($1 - $0) / 2 } }
 }
+
+/// Where inputs may lie: one range for every coordinate, or a box per coordinate. Radii are
+/// certified inside it, and property tests clip their samples to it.
+public enum InputDomain: Sendable, Equatable {
+  case uniform(ClosedRange<Double>)
+  case box(InputBox)
+
+  /// Reads `MIN,MAX`, or a file with a box per coordinate: a VNN-LIB property's input box, or an
+  /// array of shape [2, …input] (`.npy`, `.csv`, `.json`: lower bounds, then upper bounds). Errors
+  /// name the file.
+  public init(parsing text: String) throws {
+    let lowered = text.lowercased()
+    if lowered.hasSuffix(".vnnlib") {
+      let property = try VNNLIBProperty.load(path: text)
+      self = .box(try InputBox(lower: property.lower, upper: property.upper))
+    } else if [".npy", ".csv", ".json"].contains(where: lowered.hasSuffix) {
+      let bounds = try NumericArray.load(path: text)
+      guard bounds.shape.first == 2, bounds.count >= 2 else {
+        throw ModelError("\(text): a box file has shape [2, …input]: the lower bounds, then the upper bounds; got \(bounds.shape)")
+      }
+      let values = bounds.asDoubles
+      do {
+        self = .box(try InputBox(lower: Array(values[..<(values.count / 2)]), upper: Array(values[(values.count / 2)...])))
+      } catch let error as ModelError {
+        throw ModelError("\(text): \(error.message)")
+      }
+    } else {
+      let parts = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+      guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo <= hi, lo.isFinite, hi.isFinite else {
+        throw ModelError("--domain must be MIN,MAX with MIN ≤ MAX, or a box file (.vnnlib, .npy, .csv, .json), got '\(text)'")
+      }
+      self = .uniform(lo...hi)
+    }
+  }
+
+  /// Reads the numbers a counterexample or a certificate stores: [min, max], or the n lower
+  /// bounds followed by the n upper bounds.
+  public init(values: [Double]) throws {
+    if values.count == 2 {
+      guard values[0].isFinite, values[1].isFinite, values[0] <= values[1] else { throw ModelError("domain [\(values[0]), \(values[1])] is not a range") }
+      self = .uniform(values[0]...values[1])
+    } else {
+      guard values.count >= 2, values.count % 2 == 0 else { throw ModelError("a domain holds [min, max] or n lower then n upper bounds, not \(values.count) numbers") }
+      self = .box(try InputBox(lower: Array(values[..<(values.count / 2)]), upper: Array(values[(values.count / 2)...])))
+    }
+  }
+
+  /// The numbers `init(values:)` reads.
+  public var values: [Double] {
+    switch self {
+    case .uniform(let range): return [range.lowerBound, range.upperBound]
+    case .box(let box): return box.lower + box.upper
+    }
+  }
+
+  /// The box for an input of `count` coordinates.
+  public func box(count: Int) throws -> InputBox {
+    switch self {
+    case .uniform(let range): return try InputBox(uniform: range, count: count)
+    case .box(let box):
+      guard box.lower.count == count else { throw ModelError("the domain box has \(box.lower.count) coordinates, the input \(count)") }
+      return box
+    }
+  }
+
+  /// The range of coordinate `i` (the box must fit the input).
+  public func range(of i: Int) -> ClosedRange<Double> {
+    switch self {
+    case .uniform(let range): return range
+    case .box(let box): return box.lower[i]...box.upper[i]
+    }
+  }
+
+  /// `0,1`, or `a box per coordinate`: for settings and reports.
+  public var summary: String {
+    switch self {
+    case .uniform(let range): return "\(range.lowerBound),\(range.upperBound)"
+    case .box(let box): return "a box per coordinate (\(box.lower.count) coordinates)"
+    }
+  }
+}

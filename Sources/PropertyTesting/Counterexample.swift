@@ -1,3 +1,4 @@
+import Certification
 import DataIO
 import Explainers
 import Foundation
@@ -245,8 +246,11 @@ public struct Counterexample: Codable, Sendable, Equatable {
     spec.generator.patch = settings.patch
     spec.generator.image = settings.image
     if let domain = settings.domain {
-      guard domain.count == 2, domain[0] <= domain[1] else { throw SuiteError(message: "domain must be [min, max]") }
-      spec.generator.domain = domain[0]...domain[1]
+      do {
+        spec.generator.domain = try InputDomain(values: domain)
+      } catch {
+        throw SuiteError(message: "\(error)")
+      }
     }
     spec.maxAbsError = settings.maxAbsError
     spec.maxRelError = settings.maxRelError
@@ -308,7 +312,7 @@ extension Counterexample.Settings {
   init(_ spec: PropertySpec) {
     let g = spec.generator
     self.init(samples: spec.samples, generator: g.kind.rawValue, radius: g.radius.description, norm: g.norm.rawValue,
-              k: g.k, patch: g.patch, image: g.image, domain: g.domain.map { [$0.lowerBound, $0.upperBound] },
+              k: g.k, patch: g.patch, image: g.image, domain: g.domain?.values,
               maxAbsError: spec.maxAbsError, maxRelError: spec.maxRelError, explainer: spec.explainer,
               output: spec.output.description, explainerOptions: spec.explainerOptions, explainerSamples: spec.explainerSamples)
   }

@@ -1,3 +1,4 @@
+import Certification
 import ExactArithmetic
 import Explainers
 import Foundation
@@ -51,8 +52,8 @@ public struct GeneratorSettings: Sendable, Equatable {
   public var patch: Int = 2
   /// Height and width of the image the coordinates form (default: the input's last two axes).
   public var image: [Int]? = nil
-  /// The domain box every coordinate is clipped to.
-  public var domain: ClosedRange<Double>? = nil
+  /// The domain every coordinate is clipped to.
+  public var domain: InputDomain? = nil
 
   public init() {}
 
@@ -191,7 +192,7 @@ public struct NearbyGenerator: Sendable {
   /// rounded point is never farther from x0 than the real one, in any coordinate).
   public func place(_ step: [Double]) -> [Double] {
     let x0 = anchor.x0.elements
-    return x0.indices.map { i in Self.towards(x0[i], x0[i] + step[i], domain: settings.domain) }
+    return x0.indices.map { i in Self.towards(x0[i], x0[i] + step[i], domain: settings.domain?.range(of: i)) }
   }
 
   /// `value` clipped to the domain and rounded to a float32 between `origin` and it.

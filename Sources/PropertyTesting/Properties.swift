@@ -1,3 +1,4 @@
+import Certification
 import ExactArithmetic
 import Explainers
 import Foundation
@@ -96,7 +97,7 @@ public struct PropertySpec: Sendable, Equatable {
     if [.sparse, .pixel, .synonyms, .mixed].contains(generator.kind) { s["k"] = "\(generator.k)" }
     if [.patch, .mixed].contains(generator.kind) { s["patch"] = "\(generator.patch)" }
     if let image = generator.image { s["image"] = image.map(String.init).joined(separator: "x") }
-    if let domain = generator.domain { s["domain"] = "[\(domain.lowerBound), \(domain.upperBound)]" }
+    if let domain = generator.domain { s["domain"] = domain.summary }
     switch name {
     case .floatFaithfulness:
       s["max_abs_error"] = "\(maxAbsError)"

@@ -1,3 +1,4 @@
+import Certification
 import Foundation
 import Yams
 
@@ -13,7 +14,7 @@ public struct Suite: Sendable {
   public var inputsPath: String
   /// The examples of the inputs file to check around (nil: all).
   public var examples: [Int]?
-  public var domain: ClosedRange<Double>?
+  public var domain: InputDomain?
   public var seed: UInt64
   /// Property evaluations the shrinker may spend per counterexample.
   public var shrinkBudget: Int
@@ -185,8 +186,16 @@ struct SuiteReader {
         examples = Array(0..<count)
       }
     }
-    var domain: ClosedRange<Double>?
-    if let (_, node) = values["domain"] {
+    var domain: InputDomain?
+    if let (_, node) = values["domain"], case .scalar = node {
+      // A file with a box per coordinate, found like the model and the inputs.
+      let (_, found) = try file(node, "domain")
+      do {
+        domain = try InputDomain(parsing: found)
+      } catch {
+        throw fail(node, "domain", "\(error)")
+      }
+    } else if let (_, node) = values["domain"] {
       var lo: Double?, hi: Double?
       for entry in try mapping(node, "domain") {
         switch entry.key {
@@ -197,7 +206,7 @@ struct SuiteReader {
       }
       guard let lo, let hi else { throw fail(node, "domain", "needs both min and max") }
       guard lo <= hi else { throw fail(node, "domain", "min \(lo) is above max \(hi)") }
-      domain = lo...hi
+      domain = .uniform(lo...hi)
     }
     var seed: UInt64 = 0
     if let (_, node) = values["seed"] {

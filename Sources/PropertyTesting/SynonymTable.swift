@@ -1,3 +1,4 @@
+import Certification
 import DataIO
 import Explainers
 import Foundation
@@ -58,7 +59,7 @@ public struct SynonymTable: Sendable {
   }
 
   /// The body input (embedding vectors) of a token sequence.
-  public func bodyInput(_ tokens: [Int], network: Network, clipTo domain: ClosedRange<Double>?) throws -> [Double] {
+  public func bodyInput(_ tokens: [Int], network: Network, clipTo domain: InputDomain?) throws -> [Double] {
     guard let embedding = network.embedding else { throw SuiteError(message: "the model does not read token ids") }
     var values: [Double] = []
     for id in tokens {
@@ -67,7 +68,7 @@ public struct SynonymTable: Sendable {
       }
       values += embedding.table.values[(id * embedding.width)..<((id + 1) * embedding.width)]
     }
-    if let domain { values = values.map { min(max($0, domain.lowerBound), domain.upperBound) } }
+    if let domain { values = values.indices.map { i in min(max(values[i], domain.range(of: i).lowerBound), domain.range(of: i).upperBound) } }
     return values
   }
 }

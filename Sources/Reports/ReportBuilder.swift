@@ -19,7 +19,7 @@ public struct ReportOptions: Sendable {
   /// At most this many examples (the first ones).
   public var limit: Int?
   /// Box every input coordinate lies in; the certified ℓ∞ radius stays inside it.
-  public var domain: ClosedRange<Double>?
+  public var domain: InputDomain?
   /// Sample count for LIME and KernelSHAP (nil: their defaults).
   public var samples: Int?
   /// Training data for tabular LIME's statistics (a file of model inputs); nil: the inputs file.
@@ -42,7 +42,7 @@ public struct ReportOptions: Sendable {
   public var certificatesFolder: String?
 
   public init(methods: [String] = ["openbox", "lime"], seed: UInt64 = 0, examples: [Int]? = nil, limit: Int? = nil,
-              domain: ClosedRange<Double>? = nil, samples: Int? = nil, training: String? = nil, settings: [String: [String: String]] = [:], topK: Int = 10,
+              domain: InputDomain? = nil, samples: Int? = nil, training: String? = nil, settings: [String: [String: String]] = [:], topK: Int = 10,
               output: Int? = nil, kind: Display.Kind? = nil, imageSize: (height: Int, width: Int)? = nil, vocabulary: [String]? = nil,
               jobs: Int = ProcessInfo.processInfo.activeProcessorCount, certificatesFolder: String? = nil) {
     self.methods = methods
@@ -176,7 +176,7 @@ public struct ReportBuilder: Sendable {
   func reproduction(command: String) -> Reproduction {
     var settings: [String: String] = ["top-k": "\(options.topK)", "output": options.output.map(String.init) ?? "predicted class"]
     if let samples = options.samples { settings["samples"] = "\(samples)" }
-    if let domain = options.domain { settings["domain"] = "\(domain.lowerBound),\(domain.upperBound)" }
+    if let domain = options.domain { settings["domain"] = domain.summary }
     if let limit = options.limit { settings["limit"] = "\(limit)" }
     if let examples = options.examples { settings["examples"] = examples.map(String.init).joined(separator: ",") }
     for (method, values) in options.settings {
@@ -274,7 +274,7 @@ public struct ReportBuilder: Sendable {
     var methods: [MethodResult] = []
     let start = Date()
     do {
-      let certificate = try given ?? certifier.certify(x0, tokens: tokens, domain: try options.domain.map { try InputBox(uniform: $0, count: x0.elements.count) })
+      let certificate = try given ?? certifier.certify(x0, tokens: tokens, domain: try options.domain?.box(count: x0.elements.count))
       let verdict = try certifier.verify(certificate)
       let text = try Self.certificateJSON(certificate)
       var file: String?

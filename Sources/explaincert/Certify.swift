@@ -67,38 +67,34 @@ struct Certify: ParsableCommand {
       memory.apply()
       try OutputGuard.refuse([("--output", output), ("--html", html)], toOverwrite: [model, inputs])
       let certifier = try Certifier(modelPath: model)
-      var range: ClosedRange<Double>?, box: InputBox?
+      var domain = try self.domain.map { try InputDomain(parsing: $0) }
       let array: NumericArray
       if inputs.lowercased().hasSuffix(".vnnlib") {
         // A verification property: certify its box's centre, with radii inside the box.
         guard domain == nil else { throw UsageError("--domain cannot be given with a VNN-LIB property: the property's box is the domain") }
         let property = try VNNLIBProperty.load(path: inputs)
-        box = try InputBox(lower: property.lower, upper: property.upper)
+        let box = try InputBox(lower: property.lower, upper: property.upper)
+        domain = .box(box)
         let declared = certifier.network.inputShape.map { if case .fixed(let size) = $0 { size } else { 1 } }
         guard declared.reduce(1, *) == property.lower.count else {
           throw UsageError("\(inputs): the property has \(property.lower.count) inputs, the model's input \(certifier.network.inputShape.shapeDescription) has \(declared.reduce(1, *))")
         }
-        array = NumericArray(shape: declared, elements: .float64(box!.centre))
+        array = NumericArray(shape: declared, elements: .float64(box.centre))
         if property.outputAssertions > 0 {
           warn("\(inputs): \(property.outputAssertions) output constraint(s) read and not checked: certify proves the explanation at the box's centre and its radii inside the box, not the property")
         }
       } else {
-        (range, box) = try parseDomain()
         array = try NumericArray.load(path: inputs)
       }
       let bound = try certifier.network.bind(array, file: inputs)
       let examples = Array(bound.examples(batchAxis: certifier.network.batchAxis,
                                           tokenIDs: certifier.network.embedding == nil ? nil : array.asDoubles).prefix(limit ?? Int.max))
-      let (uniform, perCoordinate) = (range, box)
-      if let size = examples.first?.input.elements.count, let box, box.lower.count != size {
-        throw UsageError("\(domain ?? inputs): the box has \(box.lower.count) coordinates, each input \(size)")
-      }
+      let box = try examples.first.flatMap { example in try domain?.box(count: example.input.elements.count) }
       // Progress only for batches, and never over the JSON on standard output.
       let progress = Progress("certify", total: examples.count, unit: "inputs", quiet: quiet || json || examples.count < 2, plainLines: false)
       let results = parallelMap(examples.count, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount,
                                 progress: { done, k, _ in progress.update(done, item: "input \(k)") }) { k in
-        try certifier.certify(examples[k].input, tokens: examples[k].tokens,
-                              domain: try perCoordinate ?? uniform.map { try InputBox(uniform: $0, count: examples[k].input.elements.count) })
+        try certifier.certify(examples[k].input, tokens: examples[k].tokens, domain: box)
       }
       progress.finish()
       var done: [Certificate] = []
@@ -117,10 +113,9 @@ struct Certify: ParsableCommand {
       if region && output == nil { throw UsageError("--region needs --output: G and h are written beside the certificates") }
       if let output { try write(done, to: output, certifier: certifier) }
       if let html {
-        guard box == nil else { throw UsageError("--html takes a --domain MIN,MAX for now, not a box per coordinate") }
         let builder = try ReportBuilder(modelPath: model, inputsPath: inputs,
-                                        options: ReportOptions(methods: ["openbox"], limit: limit, domain: range, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
-        let command = ShellWords.line(["explaincert", "certify", model, inputs] + (domain.map { ["--domain", $0] } ?? []) +
+                                        options: ReportOptions(methods: ["openbox"], limit: limit, domain: domain, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount))
+        let command = ShellWords.line(["explaincert", "certify", model, inputs] + (self.domain.map { ["--domain", $0] } ?? []) +
                                       (limit.map { ["--limit", "\($0)"] } ?? []) + ["--html", html])
         let report = try builder.build(command: command, certificates: Dictionary(uniqueKeysWithValues: done.enumerated().map { ($0.offset, $0.element) }))
         try writeReport(report, html: html, json: nil)
@@ -133,28 +128,6 @@ struct Certify: ParsableCommand {
       }
       if done.contains(where: { !$0.identityHolds || !$0.inputInRegion }) { throw ExitCode(1) }
     }
-  }
-
-  /// `--domain`: MIN,MAX (one range for every coordinate), or a file with a box per coordinate.
-  func parseDomain() throws -> (range: ClosedRange<Double>?, box: InputBox?) {
-    guard let domain else { return (nil, nil) }
-    if domain.lowercased().hasSuffix(".vnnlib") {
-      let property = try VNNLIBProperty.load(path: domain)
-      return (nil, try InputBox(lower: property.lower, upper: property.upper))
-    }
-    if [".npy", ".csv", ".json"].contains(where: domain.lowercased().hasSuffix) {
-      let bounds = try NumericArray.load(path: domain)
-      guard bounds.shape.first == 2, bounds.count >= 2 else {
-        throw UsageError("\(domain): a box file has shape [2, …input]: the lower bounds, then the upper bounds; got \(bounds.shape)")
-      }
-      let values = bounds.asDoubles
-      do {
-        return (nil, try InputBox(lower: Array(values[..<(values.count / 2)]), upper: Array(values[(values.count / 2)...])))
-      } catch let error as ModelError {
-        throw UsageError("\(domain): \(error.message)")
-      }
-    }
-    return (try parseDomainOption(domain), nil)
   }
 
   func write(_ certificates: [Certificate], to path: String, certifier: Certifier) throws {

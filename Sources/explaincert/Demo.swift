@@ -117,7 +117,7 @@ struct Demo: ParsableCommand {
     }
 
     emit("\n4. OpenBox (exact) against LIME (5000 samples, seed \(seed ?? 0)) on the first 4 digits")
-    let options = ReportOptions(methods: ["openbox", "lime"], seed: seed ?? 0, limit: 4, domain: 0...1, jobs: jobs)
+    let options = ReportOptions(methods: ["openbox", "lime"], seed: seed ?? 0, limit: 4, domain: .uniform(0...1), jobs: jobs)
     let builder = try ReportBuilder(modelPath: model, inputsPath: inputs, options: options)
     let progress = Progress("   explaining", total: builder.chosen.count, unit: "inputs", quiet: quiet, plainLines: false)
     let words = ["explaincert", "demo"] + (seed.map { ["--seed", "\($0)"] } ?? []) + ["--output", output] + (json.map { ["--json", $0] } ?? [])

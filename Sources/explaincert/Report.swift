@@ -1,3 +1,4 @@
+import Certification
 import ArgumentParser
 import Explainers
 import Foundation
@@ -58,7 +59,7 @@ struct Report: ParsableCommand {
   @Option(name: .customLong("setting"), help: "A method setting METHOD.KEY=VALUE, e.g. lime.kernel-width=3 (repeatable).")
   var settings: [String] = []
 
-  @Option(help: "A box MIN,MAX every input coordinate lies in (e.g. 0,1 for pixels); the certified ℓ∞ radius stays inside it.")
+  @Option(help: "A box the inputs lie in; the certified ℓ∞ radius stays inside it: MIN,MAX for every coordinate (e.g. 0,1 for pixels), or a file with a box per coordinate (.vnnlib, or .npy/.csv/.json of shape [2, …input]).")
   var domain: String?
 
   @Option(name: .customLong("output-index"), help: "The body output element to explain (default: the predicted class).")
@@ -172,7 +173,7 @@ struct Report: ParsableCommand {
       guard let text = try? String(contentsOfFile: vocabulary, encoding: .utf8) else { throw UsageError("\(vocabulary): cannot read the vocabulary") }
       words = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
     }
-    return ReportOptions(methods: methodList, seed: seed, examples: indices, limit: limit, domain: try parseDomainOption(domain), samples: samples,
+    return ReportOptions(methods: methodList, seed: seed, examples: indices, limit: limit, domain: try domain.map { try InputDomain(parsing: $0) }, samples: samples,
                          training: training, settings: perMethod, topK: top, output: outputIndex, kind: displayKind, imageSize: size, vocabulary: words,
                          jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount, certificatesFolder: certificates)
   }
@@ -272,12 +273,3 @@ func createFolder(_ path: String) throws {
   }
 }
 
-/// `--domain MIN,MAX`.
-func parseDomainOption(_ domain: String?) throws -> ClosedRange<Double>? {
-  guard let domain else { return nil }
-  let parts = domain.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-  guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo <= hi, lo.isFinite, hi.isFinite else {
-    throw UsageError("--domain must be MIN,MAX with MIN ≤ MAX, got '\(domain)'")
-  }
-  return lo...hi
-}

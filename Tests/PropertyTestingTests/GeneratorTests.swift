@@ -27,7 +27,7 @@ func isFloat32(_ v: Double) -> Bool { Double(Float(v)) == v }
     settings.norm = norm
     settings.radius = .absolute(0.3)
     settings.k = 3
-    settings.domain = 0...1
+    settings.domain = .uniform(0...1)
     let generator = NearbyGenerator(settings: settings, anchor: anchor)
     var random = SeededGenerator(seed: 11)
     let points = try generator.points(40, random: &random)

@@ -46,7 +46,7 @@ func digitsSuite(_ properties: String, examples: String = "[0, 1]", seed: Int = 
         - explainer-fidelity: {explainer: openbox-surrogate, samples: 7, radius: certified, radius_scale: 0.5, norm: l2, output: 3}
       """, extra: "budget: {samples: 9, shrink_evaluations: 100}"))
     let suite = try Suite.load(path: file)
-    #expect(suite.seed == 5 && suite.examples == [0, 1] && suite.domain == 0...1 && suite.shrinkBudget == 100)
+    #expect(suite.seed == 5 && suite.examples == [0, 1] && suite.domain == .uniform(0...1) && suite.shrinkBudget == 100)
     #expect(suite.properties.map(\.name) == [.exactness, .regionMembership, .consistency, .floatFaithfulness, .explainerFidelity])
     #expect(suite.properties[0].samples == 9)  // budget default
     #expect(suite.properties[1].samples == 200 && suite.properties[1].generator.radius == .absolute(0.05))
