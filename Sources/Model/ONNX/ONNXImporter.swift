@@ -347,6 +347,7 @@ private struct Importer {
       var bias = try optionalConstant(node, 2)
       if let c = bias, beta != 1 {
         bias = Constant(shape: c.shape, float32: c.float32.map { $0 * Float(beta) })
+        guard bias!.values.allSatisfy(\.isFinite) else { throw ModelError("node '\(node.name)' (Gemm): beta · C is not finite in float32") }
       }
       if alpha == 1 {
         emit(node, .dense(weight: weight, bias: bias), inputs: [input])
@@ -773,6 +774,9 @@ private struct Importer {
       guard variance[c] + epsilon > 0 else { throw ModelError("node '\(node.name)' (BatchNormalization): variance + epsilon is not positive in channel \(c)") }
       scale[c] = gamma[c] / (variance[c] + epsilon).squareRoot()
       shift[c] = beta[c] - mean[c] * scale[c]
+      guard scale[c].isFinite, shift[c].isFinite else {
+        throw ModelError("node '\(node.name)' (BatchNormalization): channel \(c) folds to scale \(scale[c]) and shift \(shift[c]) in float32, not finite numbers")
+      }
     }
     emit(node, .channelAffine(scale: Constant(shape: [gamma.count], float32: scale), shift: Constant(shape: [gamma.count], float32: shift)), inputs: [node.input[0]])
   }
@@ -867,6 +871,9 @@ private struct Importer {
     let operands = node.input.map { $0.isEmpty ? nil : constants[$0] }
     let integer = node.input.map { integerValued.contains($0) }
     if let (value, isInteger) = try ShapeArithmetic.fold(node, operands, integer: integer, attributes: attributes, opset: opset) {
+      guard value.values.allSatisfy(\.isFinite) else {
+        throw ModelError("node '\(node.name)' (\(node.opType)) folds its constant inputs to a value that is not finite")
+      }
       constants[node.output[0]] = value
       if isInteger { integerValued.insert(node.output[0]) }
       return
@@ -883,6 +890,9 @@ private struct Importer {
     let input = DenseTensor<Float>(shape: [1] + x.shape, elements: x.float32)
     guard let result = plan.evaluate(input).outputs[node.output[0]] else {
       throw unsupported(node, reason: "folding it over constants")
+    }
+    guard result.elements.allSatisfy(\.isFinite) else {
+      throw ModelError("node '\(node.name)' (\(node.opType)) folds its constant inputs to a value that is not finite in float32")
     }
     constants[node.output[0]] = Constant(shape: Array(result.shape.dropFirst()), float32: Array(result.elements))
   }
